@@ -1,0 +1,262 @@
+package io.visionlake.jobs;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+
+import io.delta.tables.DeltaTable;
+import io.visionlake.udfs.image.DecodeOptions;
+import io.visionlake.udfs.inference.PartitionedInference;
+import io.visionlake.udfs.model.ModelCatalog;
+import io.visionlake.udfs.model.ModelFiles;
+import io.visionlake.udfs.model.ModelSpec;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Batch inference: every file under the inputs becomes one row in {@code images} (classified and
+ * embedded) or in {@code image_errors} (with the stage and reason), {@code label_stats} is
+ * recomputed for the days the run touched, and the run is recorded in {@code job_runs}.
+ *
+ * <p>Re-running over the same files changes nothing: rows are inserted only when their (path,
+ * image_id) is new, and the statistics are a deterministic function of {@code images}.
+ */
+public final class BatchInferenceJob {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchInferenceJob.class);
+  static final String JOB = "batch";
+
+  private BatchInferenceJob() {}
+
+  public static void main(String[] args) {
+    JobMain.run(JOB, () -> {
+      CliArgs cli = CliArgs.forCommand("scripts/submit batch")
+          .option("--input", "path|glob|uri", "images to process, read recursively (repeatable, required)")
+          .option("--lake", "path|uri", "lake root holding the Delta tables (required)")
+          .option("--source", "name", "value of the source column (default: default)")
+          .option("--model", "name|file", "model spec name in conf/models or path to a spec file (default: " + JobOptions.MODEL + ")")
+          .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
+          .parse(args);
+      if (cli.all("--input").isEmpty()) {
+        throw new CliArgs.UsageException("Missing required --input.\n" + cli.usage());
+      }
+      Settings settings = new Settings(cli.all("--input"), cli.require("--lake"),
+          cli.get("--source") == null ? "default" : cli.get("--source"), cli.get("--model"),
+          cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")), cli.describe());
+      SparkSession spark = Sessions.getOrCreate("visionlake-batch");
+      Result result = run(spark, settings);
+      System.out.println(result.summary());
+      spark.stop();
+    });
+  }
+
+  /** Runs the job on {@code spark}; what tests call. */
+  public static Result run(SparkSession spark, Settings settings) {
+    ModelCatalog catalog = ModelCatalog.fromEnvironment();
+    JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
+    conf.log();
+    String runId = UUID.randomUUID().toString();
+    Instant started = Instant.now();
+    Lake lake = new Lake(settings.lake);
+    try {
+      Result result = execute(spark, settings, conf, catalog, lake, runId, started);
+      recordRun(spark, lake, runId, settings, started, result.inputsSeen, result.imagesWritten, result.errorsWritten, "SUCCEEDED", null);
+      return result;
+    } catch (RuntimeException e) {
+      try {
+        recordRun(spark, lake, runId, settings, started, null, null, null, "FAILED", String.valueOf(e.getMessage()));
+      } catch (RuntimeException recordError) {
+        e.addSuppressed(recordError);
+      }
+      throw e;
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  private static Result execute(SparkSession spark, Settings settings, JobConf conf, ModelCatalog catalog, Lake lake,
+      String runId, Instant started) {
+    String modelRef = settings.model != null ? settings.model : conf.get(JobOptions.MODEL);
+    ModelSpec spec = catalog.resolve(modelRef);
+    if (conf.getOrNull(JobOptions.BATCH_SIZE) != null) {
+      spec = spec.toBuilder().optBatchSize(conf.getInt(JobOptions.BATCH_SIZE)).build();
+    }
+    spark.sparkContext().setJobGroup("visionlake-batch-" + runId,
+        String.format(Locale.ROOT, "Batch inference (model=%s v%s, inputs=%s) into %s", spec.name(), spec.version(),
+            settings.inputs, lake.root()), false);
+    Broadcast<SerializableConfiguration> hadoopConf = new JavaSparkContext(spark.sparkContext())
+        .broadcast(new SerializableConfiguration(spark.sessionState().newHadoopConf()));
+    String modelSha = spec.sha256() != null ? spec.sha256()
+        : ModelFiles.sha256(ModelFiles.localize(spec.modelUri(), hadoopConf.value().value()));
+
+    Dataset<Row> listing = spark.read().format("binaryFile")
+        .option("recursiveFileLookup", "true")
+        .load(settings.inputs.toArray(new String[0]))
+        .select("path", "length", "modificationTime")
+        .dropDuplicates("path");
+    long inputs = listing.count();
+    int filesPerPartition = conf.getInt(JobOptions.FILES_PER_PARTITION);
+    int partitions = (int) Math.max(1, Math.max(Math.min(inputs, spark.sparkContext().defaultParallelism()),
+        (inputs + filesPerPartition - 1) / filesPerPartition));
+    LOG.info("Run {}: {} input file(s) in {} partition(s), model {} (sha256 {})", runId, inputs, partitions, spec.name(), modelSha);
+
+    LongAccumulator done = spark.sparkContext().longAccumulator("visionlake.images");
+    PartitionedInference inference = new PartitionedInference(spec,
+        DecodeOptions.builder().maxPixels(conf.getLong(JobOptions.MAX_PIXELS)).build(), conf.getInt(JobOptions.THREADS), done);
+    Dataset<Row> results = listing.repartition(partitions, col("path"))
+        .mapPartitions(new FileScorer(inference, hadoopConf, conf.getLong(JobOptions.MAX_FILE_BYTES)), Encoders.row(FileScorer.RESULT_SCHEMA))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS))) {
+      results.count();
+    }
+    Timestamp now = Timestamp.from(Instant.now());
+    Date ingestDate = Date.valueOf(LocalDate.ofInstant(started, ZoneOffset.UTC));
+    Dataset<Row> images = results.filter(col("ok")).select(
+        col("image_id"), col("path"), lit(settings.source).as("source"), col("captured_at"), lit(ingestDate).as("ingest_date"),
+        col("bytes"), col("width"), col("height"), col("format"),
+        element_at(col("labels"), 1).getField("label").as("top_label"),
+        element_at(col("labels"), 1).getField("score").as("top_score"),
+        col("labels"), col("embedding"), lit(spec.name()).as("model_name"), lit(spec.version()).as("model_version"),
+        lit(modelSha).as("model_sha256"), lit(now).as("processed_at"), lit(runId).as("job_run_id"));
+    Dataset<Row> errors = results.filter(col("ok").equalTo(false)).select(
+        col("path"), lit(settings.source).as("source"), col("image_id"), col("bytes"), col("stage"), col("error_class"),
+        col("message"), lit(runId).as("job_run_id"), lit(now).as("failed_at"));
+
+    long imagesInserted = insertNew(spark, lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date"), images,
+        "t.path = s.path AND t.image_id = s.image_id", runId);
+    long errorsInserted = insertNew(spark, lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA), errors,
+        "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId);
+    List<Date> touched = refreshLabelStats(spark, lake, images);
+
+    long ok = results.filter(col("ok")).count();
+    long failed = inputs - ok;
+    results.unpersist();
+    double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
+    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, touched, seconds);
+  }
+
+  /** Insert-only MERGE: rows whose key is already in the table are left as they are. */
+  private static long insertNew(SparkSession spark, DeltaTable table, Dataset<Row> rows, String keyCondition, String runId) {
+    withCommitMetadata(spark, runId, () -> table.as("t").merge(rows.as("s"), keyCondition).whenNotMatched().insertAll().execute());
+    Row last = table.history(1).select("operationMetrics").first();
+    scala.collection.Map<String, String> metrics = last.getMap(0);
+    return metrics.contains("numTargetRowsInserted") ? Long.parseLong(metrics.apply("numTargetRowsInserted")) : 0L;
+  }
+
+  /** Recomputes label_stats for every ingest_date holding an image of this run (replaceWhere per day). */
+  private static List<Date> refreshLabelStats(SparkSession spark, Lake lake, Dataset<Row> runImages) {
+    Dataset<Row> all = lake.table(spark, Lake.IMAGES).toDF();
+    List<Date> dates = all.join(runImages.select("path", "image_id"), new String[] {"path", "image_id"})
+        .select("ingest_date").distinct().as(Encoders.DATE()).collectAsList();
+    lake.ensure(spark, Lake.LABEL_STATS, Lake.LABEL_STATS_SCHEMA, "ingest_date");
+    if (dates.isEmpty()) {
+      return dates;
+    }
+    String predicate = dates.stream().map(d -> "'" + d + "'").collect(Collectors.joining(", ", "ingest_date IN (", ")"));
+    all.filter(predicate).filter(col("top_label").isNotNull())
+        .groupBy(col("ingest_date"), col("source"), col("top_label").as("label"))
+        .agg(count(lit(1)).as("images"), avg(col("top_score")).as("avg_score"))
+        .write().format("delta").mode("overwrite").option("replaceWhere", predicate)
+        .save(lake.path(Lake.LABEL_STATS));
+    return dates;
+  }
+
+  private static void recordRun(SparkSession spark, Lake lake, String runId, Settings settings, Instant started,
+      Long inputs, Long images, Long errors, String status, String message) {
+    lake.ensure(spark, Lake.JOB_RUNS, Lake.JOB_RUNS_SCHEMA);
+    Row row = RowFactory.create(runId, JOB, settings.arguments, Timestamp.from(started), Timestamp.from(Instant.now()),
+        inputs, images, errors, status, message);
+    spark.createDataFrame(List.of(row), Lake.JOB_RUNS_SCHEMA).write().format("delta").mode("append")
+        .option("userMetadata", runId).save(lake.path(Lake.JOB_RUNS));
+  }
+
+  /** Tags the commits of {@code action} with the run id, visible in DESCRIBE HISTORY. */
+  private static void withCommitMetadata(SparkSession spark, String runId, Runnable action) {
+    String key = "spark.databricks.delta.commitInfo.userMetadata";
+    spark.conf().set(key, runId);
+    try {
+      action.run();
+    } finally {
+      spark.conf().unset(key);
+    }
+  }
+
+  /** What a run was asked to do. */
+  public static final class Settings {
+    final List<String> inputs;
+    final String lake;
+    final String source;
+    final String model;
+    final Path confFile;
+    final String arguments;
+
+    public Settings(List<String> inputs, String lake, String source, String model, Path confFile, String arguments) {
+      this.inputs = List.copyOf(inputs);
+      this.lake = lake;
+      this.source = source;
+      this.model = model;
+      this.confFile = confFile;
+      this.arguments = arguments;
+    }
+
+    public static Settings of(List<String> inputs, String lake, String source) {
+      return new Settings(inputs, lake, source, null, null, "--input " + String.join(" --input ", inputs) + " --lake " + lake);
+    }
+  }
+
+  /** What a run did. */
+  public static final class Result {
+    public final String runId;
+    public final long inputsSeen;
+    public final long imagesWritten;
+    public final long errorsWritten;
+    public final long imagesInserted;
+    public final long errorsInserted;
+    public final List<Date> touchedDates;
+    public final double seconds;
+
+    Result(String runId, long inputsSeen, long imagesWritten, long errorsWritten, long imagesInserted, long errorsInserted,
+        List<Date> touchedDates, double seconds) {
+      this.runId = runId;
+      this.inputsSeen = inputsSeen;
+      this.imagesWritten = imagesWritten;
+      this.errorsWritten = errorsWritten;
+      this.imagesInserted = imagesInserted;
+      this.errorsInserted = errorsInserted;
+      this.touchedDates = List.copyOf(touchedDates);
+      this.seconds = seconds;
+    }
+
+    public double imagesPerSecond() {
+      return seconds > 0 ? inputsSeen / seconds : 0;
+    }
+
+    public String summary() {
+      return String.format(Locale.ROOT,
+          "Run %s: inputs seen %,d = images %,d + errors %,d (new rows: images %,d, errors %,d) in %.1fs, %.1f images/s",
+          runId, inputsSeen, imagesWritten, errorsWritten, imagesInserted, errorsInserted, seconds, imagesPerSecond());
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.visionlake.jobs;
+
+import io.visionlake.udfs.inference.ImageResult;
+import io.visionlake.udfs.inference.PartitionedInference;
+import io.visionlake.udfs.model.ModelFiles;
+import io.visionlake.udfs.spark.ImageColumns;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.sql.Timestamp;
+import java.util.Iterator;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
+
+/**
+ * Executor side of the batch job: reads each listed file itself (through Hadoop's FileSystem, so a
+ * vanished or unreadable file is a {@code read} error row rather than a failed task) and runs the
+ * bytes through {@link PartitionedInference}. File bytes live only inside the partition iterator;
+ * they never become a DataFrame column.
+ */
+final class FileScorer implements MapPartitionsFunction<Row, Row> {
+  private static final long serialVersionUID = 1L;
+
+  /** One row per input file: the outcome of read, decode and inference. */
+  static final StructType RESULT_SCHEMA = new StructType()
+      .add("path", DataTypes.StringType, false)
+      .add("bytes", DataTypes.LongType, false)
+      .add("captured_at", DataTypes.TimestampType, true)
+      .add("image_id", DataTypes.StringType, true)
+      .add("ok", DataTypes.BooleanType, false)
+      .add("format", DataTypes.StringType, true)
+      .add("width", DataTypes.IntegerType, true)
+      .add("height", DataTypes.IntegerType, true)
+      .add("labels", ImageColumns.LABELS_TYPE, true)
+      .add("embedding", ImageColumns.EMBEDDING_TYPE, true)
+      .add("stage", DataTypes.StringType, true)
+      .add("error_class", DataTypes.StringType, true)
+      .add("message", DataTypes.StringType, true);
+
+  private final PartitionedInference inference;
+  private final Broadcast<SerializableConfiguration> hadoopConf;
+  private final long maxFileBytes;
+
+  FileScorer(PartitionedInference inference, Broadcast<SerializableConfiguration> hadoopConf, long maxFileBytes) {
+    this.inference = inference;
+    this.hadoopConf = hadoopConf;
+    this.maxFileBytes = maxFileBytes;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> listing) {
+    Configuration conf = hadoopConf.value().value();
+    Iterator<InputFile> files = new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return listing.hasNext();
+      }
+
+      @Override
+      public InputFile next() {
+        Row r = listing.next();
+        return read(conf, r.getString(0), r.getLong(1), r.getTimestamp(2));
+      }
+    };
+    return inference.apply(files, f -> f.content, FileScorer::toRow);
+  }
+
+  private InputFile read(Configuration conf, String path, long length, Timestamp modified) {
+    InputFile f = new InputFile(path, length, modified);
+    if (length > maxFileBytes) {
+      f.fail("FileTooLarge", "File is " + length + " bytes, above " + JobOptions.MAX_FILE_BYTES + "=" + maxFileBytes
+          + "; raise that setting to process it");
+      return f;
+    }
+    try {
+      Path p = new Path(new URI(path));
+      FileSystem fs = p.getFileSystem(conf);
+      try (InputStream in = fs.open(p)) {
+        f.content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxFileBytes + 1));
+      }
+      if (f.content.length > maxFileBytes) {
+        f.content = null;
+        f.fail("FileTooLarge", "File grew above " + JobOptions.MAX_FILE_BYTES + "=" + maxFileBytes + " while being read");
+        return f;
+      }
+      f.imageId = ModelFiles.sha256Hex(f.content);
+    } catch (IOException | RuntimeException | java.net.URISyntaxException e) {
+      f.content = null;
+      f.fail(e.getClass().getSimpleName(), "Cannot read file: " + e.getMessage());
+    }
+    return f;
+  }
+
+  private static Row toRow(InputFile f, ImageResult r) {
+    long bytes = f.content != null ? f.content.length : f.length;
+    if (r == null) {
+      return RowFactory.create(f.path, bytes, f.modified, f.imageId, false, null, null, null, null, null,
+          ImageResult.STAGE_READ, f.errorClass, f.message);
+    }
+    if (!r.isSuccess()) {
+      return RowFactory.create(f.path, bytes, f.modified, f.imageId, false, null, null, null, null, null,
+          r.errorStage(), r.errorClass(), r.errorMessage());
+    }
+    return RowFactory.create(f.path, bytes, f.modified, f.imageId, true, r.format(), r.width(), r.height(),
+        ImageColumns.labels(r), ImageColumns.embedding(r), null, null, null);
+  }
+
+  /** A listed file and, once read, its bytes or why they could not be read. */
+  private static final class InputFile {
+    final String path;
+    final long length;
+    final Timestamp modified;
+    byte[] content;
+    String imageId;
+    String errorClass;
+    String message;
+
+    InputFile(String path, long length, Timestamp modified) {
+      this.path = path;
+      this.length = length;
+      this.modified = modified;
+    }
+
+    void fail(String errorClass, String message) {
+      this.errorClass = errorClass;
+      this.message = message;
+    }
+  }
+}

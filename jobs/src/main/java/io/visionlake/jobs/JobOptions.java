@@ -1,0 +1,45 @@
+package io.visionlake.jobs;
+
+import java.util.Map;
+
+/** Keys and code defaults of {@code spark.visionlake.*} settings; each documented in README. */
+public final class JobOptions {
+  public static final String PREFIX = "spark.visionlake.";
+
+  /** Model name (conf/models/NAME.properties) or path to a spec file. */
+  public static final String MODEL = PREFIX + "model";
+  public static final String MODEL_DEFAULT = "fashion-cnn";
+
+  /** Images per inference call; empty means the model spec's batch.size. */
+  public static final String BATCH_SIZE = PREFIX + "batchSize";
+
+  /** Engine intra-op threads per task; 0 means spark.task.cpus. */
+  public static final String THREADS = PREFIX + "threads";
+
+  /** Images whose header claims more pixels are quarantined before decoding. */
+  public static final String MAX_PIXELS = PREFIX + "decode.maxPixels";
+  public static final String MAX_PIXELS_DEFAULT = "100000000";
+
+  /** Files larger than this are quarantined at the read stage without being read. */
+  public static final String MAX_FILE_BYTES = PREFIX + "read.maxFileBytes";
+  public static final String MAX_FILE_BYTES_DEFAULT = "268435456";
+
+  /** Target number of files per inference partition. */
+  public static final String FILES_PER_PARTITION = PREFIX + "filesPerPartition";
+  public static final String FILES_PER_PARTITION_DEFAULT = "256";
+
+  /** Seconds between progress lines; 0 disables them. */
+  public static final String PROGRESS_SECONDS = PREFIX + "progress.intervalSeconds";
+  public static final String PROGRESS_SECONDS_DEFAULT = "5";
+
+  static final Map<String, String> DEFAULTS = Map.of(
+      MODEL, MODEL_DEFAULT,
+      BATCH_SIZE, "",
+      THREADS, "0",
+      MAX_PIXELS, MAX_PIXELS_DEFAULT,
+      MAX_FILE_BYTES, MAX_FILE_BYTES_DEFAULT,
+      FILES_PER_PARTITION, FILES_PER_PARTITION_DEFAULT,
+      PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT);
+
+  private JobOptions() {}
+}

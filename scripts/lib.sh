@@ -1,0 +1,33 @@
+# Shared by the scripts: locations, the Java flags Spark needs on Java 17, and the local classpath.
+# Sourced, not run.
+VISIONLAKE_HOME="${VISIONLAKE_HOME:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+export VISIONLAKE_HOME
+export SPARK_LOCAL_IP=127.0.0.1
+APP_JAR="$VISIONLAKE_HOME/jobs/target/visionlake-jobs-0.1.0-SNAPSHOT-app.jar"
+LOCAL_CP_FILE="$VISIONLAKE_HOME/jobs/target/local-classpath.txt"
+# The module opens Spark's launcher adds on Java 17 (JavaModuleOptions).
+JAVA_OPENS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
+  -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED)
+
+die() { echo "$(basename "$0"): $*" >&2; exit 2; }
+
+require_build() {
+  [ -f "$APP_JAR" ] && [ -f "$LOCAL_CP_FILE" ] || die "the project is not built: run scripts/setup first"
+}
+
+# Runs a main class of the jobs module on the local classpath (Spark included).
+run_java() {
+  require_build
+  local main="$1"; shift
+  java "${JAVA_OPENS[@]}" -Xmx"${VISIONLAKE_DRIVER_MEMORY:-4g}" -Dai.djl.offline=true \
+    -Dvisionlake.home="$VISIONLAKE_HOME" -Dlog4j2.configurationFile="$VISIONLAKE_HOME/conf/log4j2.properties" \
+    -cp "$APP_JAR:$(cat "$LOCAL_CP_FILE")" "$main" "$@"
+}

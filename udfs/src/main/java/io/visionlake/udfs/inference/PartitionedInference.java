@@ -1,0 +1,123 @@
+package io.visionlake.udfs.inference;
+
+import io.visionlake.udfs.image.DecodeOptions;
+import io.visionlake.udfs.model.ModelSpec;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.apache.spark.TaskContext;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * The one partitioned-inference path every job and transformer uses: inside {@code
+ * mapPartitions}, pull {@code batchSize} rows, run them through an {@link ImageInferenceRunner} as
+ * one batch, emit one output row per input row, repeat. Lazy (a partition is never materialised),
+ * order-preserving, and the predictor is closed when the partition ends or the task is killed.
+ *
+ * <p>Serializable and small: it carries the spec and options, never a model.
+ */
+public final class PartitionedInference implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final ModelSpec spec;
+  private final DecodeOptions decodeOptions;
+  private final int threads;
+  private final LongAccumulator imagesDone;
+
+  /**
+   * @param threads engine intra-op threads; 0 takes the spec's value, else {@code spark.task.cpus}
+   * @param imagesDone optional accumulator the driver's progress reporter reads
+   */
+  public PartitionedInference(ModelSpec spec, DecodeOptions decodeOptions, int threads, LongAccumulator imagesDone) {
+    this.spec = spec;
+    this.decodeOptions = decodeOptions;
+    this.threads = threads;
+    this.imagesDone = imagesDone;
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  /**
+   * Maps rows to outputs. {@code content} returns the row's image bytes, or null for a row that
+   * has none (it is passed to {@code combine} with a null result without touching the model).
+   */
+  public <T, R> Iterator<R> apply(Iterator<T> rows, Function<T, byte[]> content, BiFunction<T, ImageResult, R> combine) {
+    ImageInferenceRunner runner = new ImageInferenceRunner(spec, decodeOptions, resolveThreads());
+    TaskContext task = TaskContext.get();
+    if (task != null) {
+      task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> runner.close());
+    }
+    return new Iterator<R>() {
+      private final List<T> pending = new ArrayList<>(spec.batchSize());
+      private final List<R> ready = new ArrayList<>(spec.batchSize());
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        if (next < ready.size()) {
+          return true;
+        }
+        fill();
+        return next < ready.size();
+      }
+
+      @Override
+      public R next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return ready.get(next++);
+      }
+
+      private void fill() {
+        ready.clear();
+        next = 0;
+        pending.clear();
+        List<byte[]> contents = new ArrayList<>(spec.batchSize());
+        List<Integer> withContent = new ArrayList<>(spec.batchSize());
+        // Rows without bytes (read failures) ride along, bounded so a run of them cannot pile up.
+        while (rows.hasNext() && contents.size() < spec.batchSize() && pending.size() < 4 * spec.batchSize()) {
+          T row = rows.next();
+          pending.add(row);
+          byte[] bytes = content.apply(row);
+          if (bytes != null) {
+            withContent.add(pending.size() - 1);
+            contents.add(bytes);
+          }
+        }
+        if (pending.isEmpty()) {
+          runner.close();
+          return;
+        }
+        List<ImageResult> results = contents.isEmpty() ? List.of() : runner.infer(contents);
+        ImageResult[] byRow = new ImageResult[pending.size()];
+        for (int i = 0; i < withContent.size(); i++) {
+          byRow[withContent.get(i)] = results.get(i);
+        }
+        for (int i = 0; i < pending.size(); i++) {
+          ready.add(combine.apply(pending.get(i), byRow[i]));
+        }
+        if (imagesDone != null) {
+          imagesDone.add(pending.size());
+        }
+      }
+    };
+  }
+
+  private int resolveThreads() {
+    if (threads > 0) {
+      return threads;
+    }
+    if (spec.threads() > 0) {
+      return spec.threads();
+    }
+    TaskContext task = TaskContext.get();
+    return task != null ? Math.max(1, task.cpus()) : Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+}

@@ -1,0 +1,67 @@
+package io.visionlake.udfs.model;
+
+import ai.djl.Device;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.deploy.SparkHadoopUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One loaded model per {@link ModelSpec} per JVM: the first task on an executor that needs a model
+ * loads it, concurrent tasks wait for that load, later tasks reuse it. Models are closed when the
+ * JVM exits. Mirrors Iceberg's {@code SparkExecutorCache}: a process-wide singleton, never sent
+ * over the wire.
+ */
+public final class ExecutorModelCache {
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutorModelCache.class);
+  private static final Map<ModelSpec, LoadedModel> MODELS = new ConcurrentHashMap<>();
+  private static final AtomicInteger LOADS = new AtomicInteger();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModelCache::closeAll, "visionlake-model-cache-close"));
+  }
+
+  private ExecutorModelCache() {}
+
+  /** The model for {@code spec}, loading it on first use with {@code threads} intra-op threads. */
+  public static LoadedModel get(ModelSpec spec, int threads) {
+    return MODELS.computeIfAbsent(spec, s -> {
+      LoadedModel model = LoadedModel.load(s, hadoopConf(), threads, Device.cpu());
+      int loads = LOADS.incrementAndGet();
+      LOG.info("Loaded model {} v{} ({}, sha256 {}) in {} ms with {} intra-op thread(s) on executor {}; model loads in this JVM: {}",
+          s.name(), s.version(), s.engine(), model.sha256().substring(0, 12), model.loadMillis(), threads, executorId(), loads);
+      return model;
+    });
+  }
+
+  /** How many models this JVM has loaded since start (a metric for tests and benchmarks). */
+  public static int loadCount() {
+    return LOADS.get();
+  }
+
+  /** Closes and forgets every model; the next {@link #get} loads again. */
+  public static synchronized void closeAll() {
+    MODELS.values().forEach(m -> {
+      try {
+        m.close();
+      } catch (RuntimeException e) {
+        LOG.warn("Closing model {} failed", m.spec().name(), e);
+      }
+    });
+    MODELS.clear();
+  }
+
+  private static Configuration hadoopConf() {
+    SparkEnv env = SparkEnv.get();
+    return env == null ? new Configuration() : SparkHadoopUtil.get().newConfiguration(env.conf());
+  }
+
+  private static String executorId() {
+    SparkEnv env = SparkEnv.get();
+    return env == null ? "none" : env.executorId();
+  }
+}

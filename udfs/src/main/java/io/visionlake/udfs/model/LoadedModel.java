@@ -1,0 +1,117 @@
+package io.visionlake.udfs.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * A model loaded into this JVM with its labels and the sha256 of its weights. Thread-safe: share
+ * it, but give each thread (each partition) its own {@link #newPredictor()}, since DJL predictors
+ * are not thread-safe.
+ */
+public final class LoadedModel implements AutoCloseable {
+  private final ModelSpec spec;
+  private final ZooModel<ImageBatch, BatchOutput> model;
+  private final List<String> labels;
+  private final String sha256;
+  private final long loadMillis;
+
+  private LoadedModel(ModelSpec spec, ZooModel<ImageBatch, BatchOutput> model, List<String> labels, String sha256, long loadMillis) {
+    this.spec = spec;
+    this.model = model;
+    this.labels = labels;
+    this.sha256 = sha256;
+    this.loadMillis = loadMillis;
+  }
+
+  /**
+   * Localises, verifies and loads the model. {@code threads} is the engine's intra-op thread count
+   * (callers pass {@code spark.task.cpus} unless the spec pins one) so concurrent tasks do not
+   * oversubscribe the executor's cores.
+   */
+  public static LoadedModel load(ModelSpec spec, Configuration hadoopConf, int threads, Device device) {
+    long start = System.nanoTime();
+    Path file = ModelFiles.localize(spec.modelUri(), hadoopConf);
+    String sha = ModelFiles.verify(file, spec.sha256(), "Model file of '" + spec.name() + "'");
+    List<String> labels = spec.labelsUri() == null ? List.of() : ModelFiles.readLabels(ModelFiles.localize(spec.labelsUri(), hadoopConf));
+    Criteria.Builder<ImageBatch, BatchOutput> criteria = Criteria.builder()
+        .setTypes(ImageBatch.class, BatchOutput.class)
+        .optEngine(spec.engine())
+        .optDevice(device)
+        .optTranslator(new ImageTensorTranslator(spec));
+    if (spec.block() != null) {
+      // DJL .params files: the graph comes from code, the file name prefix is the model name.
+      String fileName = file.getFileName().toString();
+      criteria.optModelPath(file.getParent())
+          .optModelName(fileName.replaceFirst("(-\\d{4})?\\.params$", ""))
+          .optBlock(ModelArchitectures.newBlock(spec.block()));
+    } else {
+      criteria.optModelPath(file);
+    }
+    if (ModelSpec.ENGINE_ONNX.equals(spec.engine())) {
+      criteria.optOption("interOpNumThreads", "1").optOption("intraOpNumThreads", Integer.toString(threads));
+    } else {
+      configurePyTorchThreads(threads);
+    }
+    try {
+      ZooModel<ImageBatch, BatchOutput> model = criteria.build().loadModel();
+      if (spec.hasClasses() && labels.isEmpty()) {
+        model.close();
+        throw new IllegalStateException("Labels file " + spec.labelsUri() + " of model '" + spec.name() + "' is empty");
+      }
+      return new LoadedModel(spec, model, labels, sha, (System.nanoTime() - start) / 1_000_000);
+    } catch (ModelNotFoundException | MalformedModelException | IOException e) {
+      throw new IllegalStateException(
+          "Cannot load model '" + spec.name() + "' from " + file + " with engine " + spec.engine()
+              + ": " + e.getMessage() + ". Check 'uri', 'engine' and 'block' in its spec file.", e);
+    }
+  }
+
+  /** PyTorch's intra-op pool is per process: the property covers first init, the call later ones. */
+  private static void configurePyTorchThreads(int threads) {
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
+    Engine.getEngine(ModelSpec.ENGINE_PYTORCH);
+    ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+  }
+
+  public Predictor<ImageBatch, BatchOutput> newPredictor() {
+    return model.newPredictor();
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  public List<String> labels() {
+    return labels;
+  }
+
+  /** Label of class {@code index}; indexes beyond the labels file are named by number. */
+  public String label(int index) {
+    return index < labels.size() ? labels.get(index) : Integer.toString(index);
+  }
+
+  public String sha256() {
+    return sha256;
+  }
+
+  public long loadMillis() {
+    return loadMillis;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

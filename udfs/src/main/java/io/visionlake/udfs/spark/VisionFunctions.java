@@ -1,0 +1,90 @@
+package io.visionlake.udfs.spark;
+
+import io.visionlake.udfs.image.DecodeOptions;
+import io.visionlake.udfs.inference.ImageInferenceRunner;
+import io.visionlake.udfs.inference.ImageResult;
+import io.visionlake.udfs.model.ModelCatalog;
+import io.visionlake.udfs.model.ModelSpec;
+import java.io.Serializable;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.spark.TaskContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.util.TaskCompletionListener;
+
+/**
+ * SQL functions on the same inference path as the jobs:
+ *
+ * <ul>
+ *   <li>{@code classify_image(content binary) -> array<struct<label string, score float>>}
+ *   <li>{@code embed_image(content binary) -> array<float>}
+ * </ul>
+ *
+ * Both return null for bytes that are not a decodable image. SQL scalar functions see one row at a
+ * time, so they run batches of one; for bulk scoring use the batch job or the Transformers, which
+ * batch. The model still loads once per executor JVM and each task thread reuses one predictor,
+ * closed when the task ends.
+ */
+public final class VisionFunctions {
+  private VisionFunctions() {}
+
+  /** Registers both functions with the given models (names in conf/models or spec paths). */
+  public static void register(SparkSession spark, String classifierModel, String embedderModel) {
+    ModelCatalog catalog = ModelCatalog.fromEnvironment();
+    ModelSpec classifier = catalog.resolve(classifierModel);
+    ModelSpec embedder = catalog.resolve(embedderModel);
+    spark.udf().register("classify_image", new ImageUdf<>(classifier, ImageColumns::labels), ImageColumns.LABELS_TYPE);
+    spark.udf().register("embed_image", new ImageUdf<>(embedder, ImageColumns::embedding), ImageColumns.EMBEDDING_TYPE);
+  }
+
+  /** Registers both with the default model. */
+  public static void register(SparkSession spark) {
+    register(spark, "fashion-cnn", "fashion-cnn");
+  }
+
+  private static final class ImageUdf<R> implements UDF1<byte[], R> {
+    private static final long serialVersionUID = 1L;
+
+    private final ModelSpec spec;
+    private final SerializableFunction<ImageResult, R> output;
+    private transient ThreadLocal<ImageInferenceRunner> runners;
+
+    ImageUdf(ModelSpec spec, SerializableFunction<ImageResult, R> output) {
+      this.spec = spec.toBuilder().optBatchSize(1).build();
+      this.output = output;
+    }
+
+    @Override
+    public R call(byte[] content) {
+      if (content == null) {
+        return null;
+      }
+      ImageResult result = runner().infer(List.of(content)).get(0);
+      return result.isSuccess() ? output.apply(result) : null;
+    }
+
+    private ImageInferenceRunner runner() {
+      if (runners == null) {
+        runners = new ThreadLocal<>();
+      }
+      ImageInferenceRunner runner = runners.get();
+      if (runner == null) {
+        ImageInferenceRunner created = new ImageInferenceRunner(spec, DecodeOptions.defaults(), Math.max(1, spec.threads()));
+        runners.set(created);
+        TaskContext task = TaskContext.get();
+        if (task != null) {
+          ThreadLocal<ImageInferenceRunner> owner = runners;
+          task.addTaskCompletionListener((TaskCompletionListener) ctx -> {
+            created.close();
+            owner.remove();
+          });
+        }
+        runner = created;
+      }
+      return runner;
+    }
+  }
+
+  private interface SerializableFunction<T, R> extends Function<T, R>, Serializable {}
+}

@@ -1,0 +1,79 @@
+package io.visionlake.udfs.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.visionlake.udfs.TestPaths;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ModelSpecTest {
+  private static Map<String, String> minimal() {
+    Map<String, String> m = new HashMap<>();
+    m.put("name", "mine");
+    m.put("engine", "OnnxRuntime");
+    m.put("uri", "s3a://bucket/models/mine.onnx");
+    m.put("input.width", "224");
+    m.put("input.height", "224");
+    m.put("output.embedding", "0");
+    return m;
+  }
+
+  @Test
+  void optionsRoundTripThroughBuilder() {
+    ModelSpec spec = ModelSpec.fromOptions(minimal());
+    assertThat(ModelSpec.fromOptions(spec.toOptions())).as("fromOptions(toOptions()) is the same spec").isEqualTo(spec);
+    assertThat(spec.toBuilder().build().hashCode()).isEqualTo(spec.hashCode());
+    assertThat(spec.mean()).as("one mean value is spread over the RGB channels").containsExactly(0f, 0f, 0f);
+    assertThat(spec.batchSize()).as("default batch size").isEqualTo(32);
+  }
+
+  @Test
+  void builderAndOptionsBuildEqualSpecs() {
+    ModelSpec built = ModelSpec.builder().setName("mine").setEngine("OnnxRuntime").setModelUri("s3a://bucket/models/mine.onnx")
+        .setInputSize(224, 224).optEmbeddingOutput(0).build();
+    assertThat(built).isEqualTo(ModelSpec.fromOptions(minimal()));
+  }
+
+  @Test
+  void rejectsInvalidSpecsWithTheKeyToFix() {
+    Map<String, String> noEngine = minimal();
+    noEngine.put("engine", "TensorFlow");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(noEngine)).hasMessageContaining("'engine' must be PyTorch or OnnxRuntime");
+
+    Map<String, String> typo = minimal();
+    typo.put("input.widht", "3");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(typo)).hasMessageContaining("Unknown model spec key(s) [input.widht]");
+
+    Map<String, String> classesWithoutLabels = minimal();
+    classesWithoutLabels.put("output.classes", "0");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(classesWithoutLabels)).hasMessageContaining("'labels'");
+
+    Map<String, String> badMean = minimal();
+    badMean.put("input.mean", "0.1,0.2");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(badMean)).hasMessageContaining("'input.mean' needs 1 or 3 values");
+
+    Map<String, String> batch = minimal();
+    batch.put("batch.size", "0");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(batch)).hasMessageContaining("'batch.size' must be >= 1");
+  }
+
+  @Test
+  void toStringMasksCredentials() {
+    Map<String, String> m = minimal();
+    m.put("uri", "s3a://AKIAEXAMPLE:SuperSecret123@bucket/m.onnx");
+    String text = ModelSpec.fromOptions(m).toString();
+    assertThat(text).as("secrets never reach logs").doesNotContain("SuperSecret123").doesNotContain("AKIAEXAMPLE").contains("s3a://***@bucket/m.onnx");
+  }
+
+  @Test
+  void catalogResolvesNamesAndMakesPathsAbsolute() {
+    ModelCatalog catalog = new ModelCatalog(TestPaths.home());
+    ModelSpec spec = catalog.resolve("ppocr-orientation");
+    assertThat(spec.modelUri()).startsWith(TestPaths.home().toString()).endsWith("ch_ppocr_mobile_v2.0_cls_infer.onnx");
+    assertThat(spec.resizeMode()).isEqualTo(ResizeMode.FIT_HEIGHT);
+    assertThatThrownBy(() -> catalog.resolve("no-such-model"))
+        .hasMessageContaining("Model 'no-such-model' not found").hasMessageContaining("fashion-cnn");
+  }
+}
