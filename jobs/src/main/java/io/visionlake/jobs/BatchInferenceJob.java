@@ -111,12 +111,14 @@ public final class BatchInferenceJob {
     String modelSha = spec.sha256() != null ? spec.sha256()
         : ModelFiles.sha256(ModelFiles.localize(spec.modelUri(), hadoopConf.value().value()));
 
-    Dataset<Row> listing = spark.read().format("binaryFile")
+    // Spark's file index does the (parallel, glob-aware, recursive) listing; the scan itself would
+    // silently drop zero-byte files, so executors stat and read each listed file themselves.
+    String[] files = spark.read().format("binaryFile")
         .option("recursiveFileLookup", "true")
         .load(settings.inputs.toArray(new String[0]))
-        .select("path", "length", "modificationTime")
-        .dropDuplicates("path");
-    long inputs = listing.count();
+        .inputFiles();
+    Dataset<Row> listing = spark.createDataset(java.util.Arrays.asList(files), Encoders.STRING()).toDF("path");
+    long inputs = files.length;
     int filesPerPartition = conf.getInt(JobOptions.FILES_PER_PARTITION);
     int partitions = (int) Math.max(1, Math.max(Math.min(inputs, spark.sparkContext().defaultParallelism()),
         (inputs + filesPerPartition - 1) / filesPerPartition));
@@ -159,9 +161,13 @@ public final class BatchInferenceJob {
 
   /** Insert-only MERGE: rows whose key is already in the table are left as they are. */
   private static long insertNew(SparkSession spark, DeltaTable table, Dataset<Row> rows, String keyCondition, String runId) {
+    long before = table.history(1).select("version").first().getLong(0);
     withCommitMetadata(spark, runId, () -> table.as("t").merge(rows.as("s"), keyCondition).whenNotMatched().insertAll().execute());
-    Row last = table.history(1).select("operationMetrics").first();
-    scala.collection.Map<String, String> metrics = last.getMap(0);
+    Row last = table.history(1).select("version", "operationMetrics").first();
+    if (last.getLong(0) == before) {
+      return 0L; // nothing to insert: Delta made no commit
+    }
+    scala.collection.Map<String, String> metrics = last.getMap(1);
     return metrics.contains("numTargetRowsInserted") ? Long.parseLong(metrics.apply("numTargetRowsInserted")) : 0L;
   }
 

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.sql.Timestamp;
 import java.util.Iterator;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -21,7 +22,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
 
 /**
- * Executor side of the batch job: reads each listed file itself (through Hadoop's FileSystem, so a
+ * Executor side of the batch job: stats and reads each listed file itself (through Hadoop's FileSystem, so a
  * vanished or unreadable file is a {@code read} error row rather than a failed task) and runs the
  * bytes through {@link PartitionedInference}. File bytes live only inside the partition iterator;
  * they never become a DataFrame column.
@@ -66,23 +67,25 @@ final class FileScorer implements MapPartitionsFunction<Row, Row> {
 
       @Override
       public InputFile next() {
-        Row r = listing.next();
-        return read(conf, r.getString(0), r.getLong(1), r.getTimestamp(2));
+        return read(conf, listing.next().getString(0));
       }
     };
     return inference.apply(files, f -> f.content, FileScorer::toRow);
   }
 
-  private InputFile read(Configuration conf, String path, long length, Timestamp modified) {
-    InputFile f = new InputFile(path, length, modified);
-    if (length > maxFileBytes) {
-      f.fail("FileTooLarge", "File is " + length + " bytes, above " + JobOptions.MAX_FILE_BYTES + "=" + maxFileBytes
-          + "; raise that setting to process it");
-      return f;
-    }
+  private InputFile read(Configuration conf, String path) {
+    InputFile f = new InputFile(path);
     try {
       Path p = new Path(new URI(path));
       FileSystem fs = p.getFileSystem(conf);
+      FileStatus status = fs.getFileStatus(p);
+      f.length = status.getLen();
+      f.modified = new Timestamp(status.getModificationTime());
+      if (f.length > maxFileBytes) {
+        f.fail("FileTooLarge", "File is " + f.length + " bytes, above " + JobOptions.MAX_FILE_BYTES + "=" + maxFileBytes
+            + "; raise that setting to process it");
+        return f;
+      }
       try (InputStream in = fs.open(p)) {
         f.content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxFileBytes + 1));
       }
@@ -116,17 +119,15 @@ final class FileScorer implements MapPartitionsFunction<Row, Row> {
   /** A listed file and, once read, its bytes or why they could not be read. */
   private static final class InputFile {
     final String path;
-    final long length;
-    final Timestamp modified;
+    long length;
+    Timestamp modified;
     byte[] content;
     String imageId;
     String errorClass;
     String message;
 
-    InputFile(String path, long length, Timestamp modified) {
+    InputFile(String path) {
       this.path = path;
-      this.length = length;
-      this.modified = modified;
     }
 
     void fail(String errorClass, String message) {

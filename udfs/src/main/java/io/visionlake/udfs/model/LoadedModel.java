@@ -48,11 +48,18 @@ public final class LoadedModel implements AutoCloseable {
         .optDevice(device)
         .optTranslator(new ImageTensorTranslator(spec));
     if (spec.block() != null) {
-      // DJL .params files: the graph comes from code, the file name prefix is the model name.
-      String fileName = file.getFileName().toString();
+      // DJL .params files: the graph comes from code; name-EPOCH.params picks the exact file.
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.+?)(?:-(\\d{4}))?\\.params$").matcher(file.getFileName().toString());
+      if (!m.matches()) {
+        throw new IllegalArgumentException("Model '" + spec.name() + "' has block=" + spec.block()
+            + " but uri " + file + " is not a DJL .params file (name-0000.params)");
+      }
       criteria.optModelPath(file.getParent())
-          .optModelName(fileName.replaceFirst("(-\\d{4})?\\.params$", ""))
+          .optModelName(m.group(1))
           .optBlock(ModelArchitectures.newBlock(spec.block()));
+      if (m.group(2) != null) {
+        criteria.optOption("epoch", Integer.toString(Integer.parseInt(m.group(2))));
+      }
     } else {
       criteria.optModelPath(file);
     }

@@ -10,23 +10,24 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /** Spark types of model outputs, shared by the jobs, the transformers and the SQL functions. */
 public final class ImageColumns {
   /** {@code array<struct<label:string,score:float>>}, best first. */
   public static final ArrayType LABELS_TYPE = DataTypes.createArrayType(
       DataTypes.createStructType(new StructField[] {
-          DataTypes.createStructField("label", DataTypes.StringType, false),
-          DataTypes.createStructField("score", DataTypes.FloatType, false)}),
-      false);
+          DataTypes.createStructField("label", DataTypes.StringType, true),
+          DataTypes.createStructField("score", DataTypes.FloatType, true)}),
+      true);
 
-  /** {@code array<float>}. */
-  public static final ArrayType EMBEDDING_TYPE = DataTypes.createArrayType(DataTypes.FloatType, false);
+  /** {@code array<float>}. Nested fields are nullable: Delta cannot enforce NOT NULL inside arrays. */
+  public static final ArrayType EMBEDDING_TYPE = DataTypes.createArrayType(DataTypes.FloatType, true);
 
   private ImageColumns() {}
 
-  /** The top-k labels of a result as Spark rows, or null when it has none. */
-  public static List<Row> labels(ImageResult result) {
+  /** The top-k labels of a result as Spark rows (a Scala Seq, what Row encoders take), or null. */
+  public static scala.collection.immutable.Seq<Row> labels(ImageResult result) {
     if (result == null || !result.isSuccess() || result.topLabels() == null) {
       return null;
     }
@@ -34,11 +35,11 @@ public final class ImageColumns {
     for (int i = 0; i < result.topLabels().length; i++) {
       out.add(RowFactory.create(result.topLabels()[i], result.topScores()[i]));
     }
-    return out;
+    return CollectionConverters.asScala(out).toList();
   }
 
-  /** The embedding as a boxed list (what Spark rows hold for array<float>), or null. */
-  public static List<Float> embedding(ImageResult result) {
+  /** The embedding as a Scala Seq of boxed floats (what Spark rows hold for array<float>), or null. */
+  public static scala.collection.immutable.Seq<Float> embedding(ImageResult result) {
     if (result == null || !result.isSuccess() || result.embedding() == null) {
       return null;
     }
@@ -47,7 +48,7 @@ public final class ImageColumns {
     for (float v : e) {
       out.add(v);
     }
-    return out;
+    return CollectionConverters.asScala(out).toList();
   }
 
   /** True for the input types the image surfaces accept: binary content. */

@@ -21,6 +21,7 @@ public final class BadInputCorpus {
   public static Map<String, Boolean> write(Path dir) {
     Map<String, byte[]> files = new LinkedHashMap<>();
     Map<String, Boolean> decodes = new LinkedHashMap<>();
+    OpenCvLoader.ensureLoaded();
     try {
       byte[] jpeg = TestImages.markerJpeg(320, 240);
       put(files, decodes, "zero-bytes.jpg", new byte[0], false);
