@@ -1,0 +1,292 @@
+package io.visionlake.jobs.bench;
+
+import static org.apache.spark.sql.functions.callUDF;
+import static org.apache.spark.sql.functions.col;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import io.visionlake.jobs.BatchInferenceJob;
+import io.visionlake.jobs.Sessions;
+import io.visionlake.udfs.image.DecodeOptions;
+import io.visionlake.udfs.image.DecodedImage;
+import io.visionlake.udfs.image.ImageDecoder;
+import io.visionlake.udfs.inference.ImagePreprocessor;
+import io.visionlake.udfs.model.BatchOutput;
+import io.visionlake.udfs.model.ExecutorModelCache;
+import io.visionlake.udfs.model.ImageBatch;
+import io.visionlake.udfs.model.LoadedModel;
+import io.visionlake.udfs.model.ModelArchitectures;
+import io.visionlake.udfs.model.ModelCatalog;
+import io.visionlake.udfs.model.ModelSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * scripts/bench: how close the batch job comes to the model's own speed. For each workload it
+ * measures, on the same cores and the same images:
+ *
+ * <ol>
+ *   <li>raw — a plain DJL predictor loop over pre-decoded, pre-resized tensors (the limit);
+ *   <li>decode — decoding + resizing alone, all cores;
+ *   <li>job — BatchInferenceJob end to end (list, read, decode, infer, Delta writes);
+ *   <li>naive — a row-at-a-time UDF ({@link NaiveUdf}) written to Delta;
+ * </ol>
+ *
+ * and prints the ratios job/raw and job/naive; with {@code --rss} it also measures the peak RSS of
+ * a separate job JVM for 1x and 10x the images. Writes the report as JSON.
+ */
+public final class InferenceBench {
+  private InferenceBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      opts.put(args[i], args[i + 1]);
+    }
+    Path home = ModelCatalog.fromEnvironment().home();
+    Path work = Paths.get(opts.getOrDefault("--work-dir", "/tmp/visionlake-bench"));
+    Path out = home.resolve(opts.getOrDefault("--out", "bench/report.json"));
+    List<String> workloads = List.of(opts.getOrDefault("--workloads", "fashion,resnet50").split(","));
+    int fashionImages = Integer.parseInt(opts.getOrDefault("--fashion-images", "2000"));
+    int resnetImages = Integer.parseInt(opts.getOrDefault("--resnet-images", "128"));
+    boolean rss = Boolean.parseBoolean(opts.getOrDefault("--rss", "true"));
+    Files.createDirectories(work);
+
+    SparkSession spark = Sessions.getOrCreate("visionlake-bench");
+    spark.conf().set("spark.visionlake.progress.intervalSeconds", "0");
+    int cores = spark.sparkContext().defaultParallelism();
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("machine", Machine.describe(cores));
+    for (String w : workloads) {
+      Workload workload = "resnet50".equals(w) ? resnet50(work, home, resnetImages) : fashion(home, work, fashionImages);
+      report.put(w, run(spark, workload, cores, work));
+    }
+    spark.stop();
+    if (rss) {
+      report.put("rss", RssProbe.measure(home, work, fashionImages / 2));
+    }
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, Json.write(report) + "\n", StandardCharsets.UTF_8);
+    System.out.println(Json.write(report));
+    System.out.println("Report written to " + out);
+  }
+
+  static Map<String, Object> run(SparkSession spark, Workload w, int cores, Path work) throws Exception {
+    System.err.printf(Locale.ROOT, "[bench] %s: %d images, model %s%n", w.name, w.files.size(), w.spec.name());
+    Map<String, Object> r = new LinkedHashMap<>();
+    double raw = raw(w, cores);
+    double decode = decode(w, cores);
+    double job = job(spark, w, work);
+    double naive = naive(spark, w, work);
+    r.put("images", w.files.size());
+    r.put("batch_size", w.spec.batchSize());
+    r.put("raw_img_s", round(raw));
+    r.put("decode_img_s", round(decode));
+    r.put("job_img_s", round(job));
+    r.put("naive_img_s", round(naive));
+    r.put("job_over_raw", round(job / raw));
+    r.put("job_over_naive", round(job / naive));
+    System.err.printf(Locale.ROOT, "[bench] %s: raw %.1f · decode %.1f · job %.1f · naive %.1f img/s · job/raw %.2f · job/naive %.1f%n",
+        w.name, raw, decode, job, naive, job / raw, job / naive);
+    return r;
+  }
+
+  /** A plain predictor loop over tensors prepared beforehand: all cores in one predictor. */
+  static double raw(Workload w, int cores) throws Exception {
+    List<ImageBatch> batches = new ArrayList<>();
+    ImageDecoder decoder = new ImageDecoder(DecodeOptions.defaults());
+    ImagePreprocessor pre = new ImagePreprocessor(w.spec);
+    ImageBatch batch = null;
+    for (Path f : w.files) {
+      if (batch == null || batch.isFull()) {
+        batch = newBatch(w.spec);
+        batches.add(batch);
+      }
+      try (DecodedImage img = decoder.decode(Files.readAllBytes(f), pre.minDecodeWidth(), pre.minDecodeHeight())) {
+        pre.write(img.mat(), batch);
+      }
+    }
+    try (LoadedModel model = LoadedModel.load(w.spec, new Configuration(), cores, Device.cpu());
+        Predictor<ImageBatch, BatchOutput> predictor = model.newPredictor()) {
+      predictor.predict(batches.get(0));
+      long start = System.nanoTime();
+      int n = 0;
+      for (ImageBatch b : batches) {
+        n += predictor.predict(b).size();
+      }
+      return n / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  /** Decode + preprocess alone, one thread per core. */
+  static double decode(Workload w, int cores) throws Exception {
+    List<byte[]> bytes = new ArrayList<>();
+    for (Path f : w.files) {
+      bytes.add(Files.readAllBytes(f));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(cores);
+    try {
+      long start = System.nanoTime();
+      List<Future<Integer>> parts = new ArrayList<>();
+      for (int t = 0; t < cores; t++) {
+        int first = t;
+        parts.add(pool.submit(() -> {
+          ImageDecoder decoder = new ImageDecoder(DecodeOptions.defaults());
+          ImagePreprocessor pre = new ImagePreprocessor(w.spec);
+          ImageBatch batch = newBatch(w.spec);
+          int n = 0;
+          for (int i = first; i < bytes.size(); i += cores) {
+            if (batch.isFull()) {
+              batch.clear();
+            }
+            try (DecodedImage img = decoder.decode(bytes.get(i), pre.minDecodeWidth(), pre.minDecodeHeight())) {
+              pre.write(img.mat(), batch);
+            }
+            n++;
+          }
+          return n;
+        }));
+      }
+      int n = 0;
+      for (Future<Integer> p : parts) {
+        n += p.get();
+      }
+      return n / ((System.nanoTime() - start) / 1e9);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /** The batch job end to end, into a fresh lake. */
+  static double job(SparkSession spark, Workload w, Path work) throws IOException {
+    ExecutorModelCache.closeAll();
+    Path lake = fresh(work.resolve("lake-job-" + w.name));
+    BatchInferenceJob.Result result = BatchInferenceJob.run(spark, new BatchInferenceJob.Settings(
+        List.of(w.dir.toString()), lake.toString(), "bench", w.specFile.toString(), null, "bench"));
+    return result.inputsSeen / result.seconds;
+  }
+
+  /** The naive UDF, reading binaryFile content and writing Delta, timed the same way. */
+  static double naive(SparkSession spark, Workload w, Path work) throws IOException {
+    Path lake = fresh(work.resolve("lake-naive-" + w.name));
+    spark.udf().register("naive_classify", new NaiveUdf(w.spec), DataTypes.StringType);
+    long start = System.nanoTime();
+    spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(w.dir.toString())
+        .select(col("path"), callUDF("naive_classify", col("content")).as("label"))
+        .write().format("delta").save(lake.toString());
+    return w.files.size() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  static ImageBatch newBatch(ModelSpec spec) {
+    return new ImageBatch(spec.batchSize(), spec.colorOrder().channels(), spec.inputHeight(), spec.inputWidth());
+  }
+
+  static Workload fashion(Path home, Path work, int n) throws IOException {
+    Path src = home.resolve("data/samples/fashion");
+    if (!Files.isDirectory(src)) {
+      throw new IllegalStateException(src + " is missing: run scripts/setup first");
+    }
+    List<Path> all;
+    try (Stream<Path> s = Files.list(src)) {
+      all = s.sorted().collect(Collectors.toList());
+    }
+    Path dir = fresh(work.resolve("fashion-" + n));
+    List<Path> files = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Path f = dir.resolve(String.format("%06d-%s", i, all.get(i % all.size()).getFileName()));
+      Files.copy(all.get(i % all.size()), f);
+      files.add(f);
+    }
+    Path specFile = home.resolve("conf/models/fashion-cnn.properties");
+    return new Workload("fashion", new ModelCatalog(home).resolve(specFile.toString()), specFile, dir, files);
+  }
+
+  /** ResNet-50 with random weights (throughput does not depend on weight values) on real JPEG photos. */
+  static Workload resnet50(Path work, Path home, int n) throws Exception {
+    Path modelDir = Files.createDirectories(work.resolve("models/resnet50"));
+    Path params = modelDir.resolve("resnet50-0000.params");
+    if (!Files.exists(params)) {
+      Engine.getEngine("PyTorch").setRandomSeed(7);
+      try (Model model = Model.newInstance("resnet50", "PyTorch"); NDManager manager = NDManager.newBaseManager("PyTorch")) {
+        Block block = ModelArchitectures.newBlock("resnet50");
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 224, 224));
+        model.setBlock(block);
+        model.setProperty("Epoch", "0");
+        model.save(modelDir, "resnet50");
+      }
+      Files.write(modelDir.resolve("labels.txt"),
+          IntStream.range(0, 1000).mapToObj(i -> "class-" + i).collect(Collectors.toList()));
+    }
+    Path specFile = work.resolve("resnet50.properties");
+    Files.writeString(specFile, String.join("\n",
+        "name=resnet50-random", "version=bench", "engine=PyTorch", "block=resnet50",
+        "uri=" + params, "labels=" + modelDir.resolve("labels.txt"),
+        "input.width=224", "input.height=224", "input.color=RGB", "input.resize=stretch",
+        "input.scale=255", "input.mean=0.485,0.456,0.406", "input.std=0.229,0.224,0.225",
+        "output.classes=0", "batch.size=16", "top.k=5", ""));
+    List<Path> photos;
+    try (Stream<Path> s = Files.list(home.resolve("data/samples/photos"))) {
+      photos = s.filter(p -> p.toString().endsWith(".jpg")).sorted().collect(Collectors.toList());
+    }
+    Path dir = fresh(work.resolve("photos-" + n));
+    List<Path> files = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Path f = dir.resolve(String.format("%05d-%s", i, photos.get(i % photos.size()).getFileName()));
+      Files.copy(photos.get(i % photos.size()), f);
+      files.add(f);
+    }
+    return new Workload("resnet50", new ModelCatalog(home).resolve(specFile.toString()), specFile, dir, files);
+  }
+
+  static Path fresh(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    return Files.createDirectories(dir);
+  }
+
+  static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  static final class Workload {
+    final String name;
+    final ModelSpec spec;
+    final Path specFile;
+    final Path dir;
+    final List<Path> files;
+
+    Workload(String name, ModelSpec spec, Path specFile, Path dir, List<Path> files) {
+      this.name = name;
+      this.spec = spec;
+      this.specFile = specFile;
+      this.dir = dir;
+      this.files = files;
+    }
+  }
+}
