@@ -1,10 +1,13 @@
 package io.visionlake.jobs;
 
 import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import io.visionlake.udfs.image.DecodeOptions;
@@ -130,8 +133,10 @@ public final class BatchInferenceJob {
     Dataset<Row> results = listing.repartition(partitions, col("path"))
         .mapPartitions(new FileScorer(inference, hadoopConf, conf.getLong(JobOptions.MAX_FILE_BYTES)), Encoders.row(FileScorer.RESULT_SCHEMA))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    long ok;
     try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS))) {
-      results.count();
+      // One pass fills the cache and counts the outcomes; the writes below read the cache.
+      ok = results.agg(coalesce(sum(when(col("ok"), 1L).otherwise(0L)), lit(0L))).first().getLong(0);
     }
     Timestamp now = Timestamp.from(Instant.now());
     Date ingestDate = Date.valueOf(LocalDate.ofInstant(started, ZoneOffset.UTC));
@@ -150,43 +155,37 @@ public final class BatchInferenceJob {
         "t.path = s.path AND t.image_id = s.image_id", runId);
     long errorsInserted = insertNew(spark, lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA), errors,
         "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId);
-    List<Date> touched = refreshLabelStats(spark, lake, images);
+    // label_stats is a function of images, and a run only adds images dated ingestDate.
+    List<Date> touched = imagesInserted > 0 ? List.of(ingestDate) : List.of();
+    refreshLabelStats(spark, lake, touched);
 
-    long ok = results.filter(col("ok")).count();
     long failed = inputs - ok;
     results.unpersist();
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
     return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, touched, seconds);
   }
 
-  /** Insert-only MERGE: rows whose key is already in the table are left as they are. */
+  /** Insert-only MERGE: rows whose key is already in the table are left as they are. Returns rows inserted. */
   private static long insertNew(SparkSession spark, DeltaTable table, Dataset<Row> rows, String keyCondition, String runId) {
-    long before = table.history(1).select("version").first().getLong(0);
-    withCommitMetadata(spark, runId, () -> table.as("t").merge(rows.as("s"), keyCondition).whenNotMatched().insertAll().execute());
-    Row last = table.history(1).select("version", "operationMetrics").first();
-    if (last.getLong(0) == before) {
-      return 0L; // nothing to insert: Delta made no commit
-    }
-    scala.collection.Map<String, String> metrics = last.getMap(1);
-    return metrics.contains("numTargetRowsInserted") ? Long.parseLong(metrics.apply("numTargetRowsInserted")) : 0L;
+    Row[] metrics = new Row[1];
+    withCommitMetadata(spark, runId,
+        () -> metrics[0] = table.as("t").merge(rows.as("s"), keyCondition).whenNotMatched().insertAll().execute().first());
+    return metrics[0].getLong(metrics[0].fieldIndex("num_inserted_rows"));
   }
 
-  /** Recomputes label_stats for every ingest_date holding an image of this run (replaceWhere per day). */
-  private static List<Date> refreshLabelStats(SparkSession spark, Lake lake, Dataset<Row> runImages) {
-    Dataset<Row> all = lake.table(spark, Lake.IMAGES).toDF();
-    List<Date> dates = all.join(runImages.select("path", "image_id"), new String[] {"path", "image_id"})
-        .select("ingest_date").distinct().as(Encoders.DATE()).collectAsList();
+  /** Recomputes label_stats from images for the given ingest dates (one replaceWhere overwrite). */
+  private static void refreshLabelStats(SparkSession spark, Lake lake, List<Date> dates) {
     lake.ensure(spark, Lake.LABEL_STATS, Lake.LABEL_STATS_SCHEMA, "ingest_date");
     if (dates.isEmpty()) {
-      return dates;
+      return;
     }
+    Dataset<Row> all = lake.table(spark, Lake.IMAGES).toDF();
     String predicate = dates.stream().map(d -> "'" + d + "'").collect(Collectors.joining(", ", "ingest_date IN (", ")"));
     all.filter(predicate).filter(col("top_label").isNotNull())
         .groupBy(col("ingest_date"), col("source"), col("top_label").as("label"))
         .agg(count(lit(1)).as("images"), avg(col("top_score")).as("avg_score"))
         .write().format("delta").mode("overwrite").option("replaceWhere", predicate)
         .save(lake.path(Lake.LABEL_STATS));
-    return dates;
   }
 
   private static void recordRun(SparkSession spark, Lake lake, String runId, Settings settings, Instant started,

@@ -125,6 +125,16 @@ class BatchInferenceJobTest extends DeltaTestBase {
 
   @Test
   @Order(3)
+  void sqlSeesTheLakeTablesByName() {
+    List<String> names = SqlQueryJob.registerTables(spark, new Lake(lake.toString()));
+    assertThat(names).containsExactlyInAnyOrderElementsOf(Lake.TABLES);
+    long images = corpus.values().stream().filter(b -> b).count();
+    assertThat(spark.sql("SELECT count(*) FROM images").first().getLong(0)).isEqualTo(images);
+    assertThat(spark.sql("SELECT sum(images) FROM label_stats").first().getLong(0)).isEqualTo(images);
+  }
+
+  @Test
+  @Order(4)
   void classifiesFashionMnistThroughTheWholeJob(@TempDir Path dir) throws IOException {
     Path fashion = Files.createDirectories(dir.resolve("fashion"));
     Map<String, String> truth = new HashMap<>();
