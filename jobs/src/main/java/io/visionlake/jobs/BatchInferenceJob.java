@@ -136,7 +136,7 @@ public final class BatchInferenceJob {
     long ok;
     try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS))) {
       // One pass fills the cache and counts the outcomes; the writes below read the cache.
-      ok = results.agg(coalesce(sum(when(col("ok"), 1L).otherwise(0L)), lit(0L))).first().getLong(0);
+      ok = timed("inference", () -> results.agg(coalesce(sum(when(col("ok"), 1L).otherwise(0L)), lit(0L))).first().getLong(0));
     }
     Timestamp now = Timestamp.from(Instant.now());
     Date ingestDate = Date.valueOf(LocalDate.ofInstant(started, ZoneOffset.UTC));
@@ -151,15 +151,22 @@ public final class BatchInferenceJob {
         col("path"), lit(settings.source).as("source"), col("image_id"), col("bytes"), col("stage"), col("error_class"),
         col("message"), lit(runId).as("job_run_id"), lit(now).as("failed_at"));
 
-    long imagesInserted = insertNew(spark, lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date"), images,
-        "t.path = s.path AND t.image_id = s.image_id", runId);
-    long errorsInserted = insertNew(spark, lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA), errors,
-        "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId);
+    long failed = inputs - ok;
+    // Every table exists after any run (analysts' queries never miss one); a MERGE costs seconds of
+    // planning even when its source is empty, so the ones with nothing to add are skipped.
+    DeltaTable imagesTable = lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date");
+    DeltaTable errorsTable = lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA);
+    long imagesInserted = ok == 0 ? 0 : timed("write images", () -> insertNew(spark, imagesTable, images,
+        "t.path = s.path AND t.image_id = s.image_id", runId));
+    long errorsInserted = failed == 0 ? 0 : timed("write image_errors", () -> insertNew(spark, errorsTable, errors,
+        "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId));
     // label_stats is a function of images, and a run only adds images dated ingestDate.
     List<Date> touched = imagesInserted > 0 ? List.of(ingestDate) : List.of();
-    refreshLabelStats(spark, lake, touched);
+    timed("refresh label_stats", () -> {
+      refreshLabelStats(spark, lake, touched);
+      return null;
+    });
 
-    long failed = inputs - ok;
     results.unpersist();
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
     return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, touched, seconds);
@@ -195,6 +202,14 @@ public final class BatchInferenceJob {
         inputs, images, errors, status, message);
     spark.createDataFrame(List.of(row), Lake.JOB_RUNS_SCHEMA).write().format("delta").mode("append")
         .option("userMetadata", runId).save(lake.path(Lake.JOB_RUNS));
+  }
+
+  /** Runs one phase of the job and logs how long it took: where a run spends its time, for tuning. */
+  private static <T> T timed(String phase, java.util.function.Supplier<T> body) {
+    long start = System.nanoTime();
+    T value = body.get();
+    LOG.info("Phase '{}' took {} ms", phase, (System.nanoTime() - start) / 1_000_000);
+    return value;
   }
 
   /** Tags the commits of {@code action} with the run id, visible in DESCRIBE HISTORY. */

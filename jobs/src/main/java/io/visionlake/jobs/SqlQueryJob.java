@@ -20,10 +20,10 @@ public final class SqlQueryJob {
           .option("--lake", "path|uri", "lake root (required)")
           .option("--format", "table|csv|json", "output format (default: table)")
           .option("--limit", "n", "rows to print in table format (default: 1000)")
-          .positional("SQL")
+          .positional("SQL ...")
           .parse(args);
-      if (cli.positionals().size() != 1) {
-        throw new CliArgs.UsageException("Give exactly one SQL statement (quote it).\n" + cli.usage());
+      if (cli.positionals().isEmpty()) {
+        throw new CliArgs.UsageException("Give at least one SQL statement (quote each).\n" + cli.usage());
       }
       String format = cli.get("--format") == null ? "table" : cli.get("--format").toLowerCase(Locale.ROOT);
       if (!List.of("table", "csv", "json").contains(format)) {
@@ -31,9 +31,11 @@ public final class SqlQueryJob {
       }
       SparkSession spark = Sessions.getOrCreate("visionlake-sql");
       registerTables(spark, new Lake(cli.require("--lake")));
-      Dataset<Row> result = spark.sql(cli.positionals().get(0));
       int limit = cli.get("--limit") == null ? 1000 : Integer.parseInt(cli.get("--limit"));
-      print(result, format, limit);
+      // Several statements share one session (one JVM start), printed in order.
+      for (String sql : cli.positionals()) {
+        print(spark.sql(sql), format, limit);
+      }
       spark.stop();
     });
   }
