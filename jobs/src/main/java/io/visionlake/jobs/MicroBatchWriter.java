@@ -59,6 +59,9 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
   private final int partitions;
   private final String fileSourceCheckpoint;
   private volatile Instant watermark;
+  transient int maxPerTrigger;
+  private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
+  private transient int skippedCount;
 
   MicroBatchWriter(SparkSession spark, Lake lake, String stream, PartitionedInference inference, List<StructField> analysisFields,
       boolean labels, boolean embedding, String modelVersions, long windowSeconds, long watermarkDelaySeconds, int partitions,
@@ -89,6 +92,13 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
     lake.ensure(spark, Lake.FLOW_COUNTS, Lake.FLOW_COUNTS_SCHEMA);
     Timestamp max = maxCapturedBefore(Long.MAX_VALUE);
     watermark = max == null ? null : max.toInstant().minusSeconds(watermarkDelaySeconds);
+    long already = 0;
+    if (max != null) { // a restart: count what earlier runs took, for the backlog in the progress line
+      for (String t : List.of(Lake.FRAMES, Lake.FRAME_ERRORS, Lake.LATE_FRAMES)) {
+        already += lake.table(spark, t).toDF().filter(col("stream").equalTo(stream)).count();
+      }
+    }
+    taken.set(already);
   }
 
   /** The watermark after the last batch (max capture time seen minus the delay), or null. */
@@ -103,16 +113,24 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
         "Stream " + stream + " micro-batch " + batchId + " into " + lake.root(), false);
     Timestamp before = maxCapturedBefore(batchId);
     long watermarkMillis = before == null ? Long.MIN_VALUE : before.getTime() - watermarkDelaySeconds * 1000;
-    if (fileSourceCheckpoint != null) {
-      batch = withSkippedFiles(batch, batchId);
-    }
+    FrameScorer scorer = new FrameScorer(inference, analysisFields, labels, embedding, watermarkMillis);
+    StructType resultSchema = FrameScorer.resultSchema(analysisFields, labels, embedding);
     Dataset<Row> scored = batch.select(FrameScorer.SOURCE_SCHEMA.fieldNames()[0],
             Arrays.copyOfRange(FrameScorer.SOURCE_SCHEMA.fieldNames(), 1, FrameScorer.SOURCE_SCHEMA.size()))
         .repartition(partitions)
-        .mapPartitions(new FrameScorer(inference, analysisFields, labels, embedding, watermarkMillis),
-            Encoders.row(FrameScorer.resultSchema(analysisFields, labels, embedding)))
+        .mapPartitions(scorer, Encoders.row(resultSchema))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> cached = scored;
+    Dataset<Row> skipped = null;
     try {
+      // One small collect: what the batch held, per kind, and its latest on-time capture time.
+      List<Row> summary = scored.groupBy("kind").agg(count(lit(1)), max("captured_at")).collectAsList();
+      if (fileSourceCheckpoint != null) {
+        skipped = skippedFiles(scored, batchId, scorer, resultSchema);
+        if (skipped != null) {
+          scored = scored.unionByName(skipped);
+        }
+      }
       Timestamp now = Timestamp.from(Instant.now());
       Dataset<Row> frames = scored.filter(col("kind").equalTo(FrameScorer.FRAME));
       List<Column> frameColumns = new ArrayList<>();
@@ -135,40 +153,49 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
           lit(new Timestamp(watermarkMillis == Long.MIN_VALUE ? 0 : watermarkMillis)).as("watermark"), lit(stream).as("stream"),
           lit(batchId).as("batch_id"), lit(now).as("arrived_at")),
           Lake.LATE_FRAMES, batchId);
-      Timestamp after = maxCapturedBefore(batchId + 1);
+      Map<String, Long> kinds = new java.util.TreeMap<>();
+      Timestamp after = before;
+      for (Row r : summary) {
+        kinds.put(r.getString(0), r.getLong(1));
+        if (FrameScorer.FRAME.equals(r.getString(0)) && !r.isNullAt(2) && (after == null || r.getTimestamp(2).after(after))) {
+          after = r.getTimestamp(2);
+        }
+      }
       watermark = after == null ? null : after.toInstant().minusSeconds(watermarkDelaySeconds);
       refreshFlowCounts(frames, now);
-      Map<String, Long> kinds = new java.util.TreeMap<>();
-      scored.groupBy("kind").count().collectAsList().forEach(r -> kinds.put(r.getString(0), r.getLong(1)));
+      taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum() + (skipped == null ? 0 : skippedCount));
       LOG.info("Stream {} batch {}: {} in {} ms, watermark {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, watermark);
     } finally {
-      scored.unpersist();
+      cached.unpersist();
       spark.sparkContext().clearJobGroup();
     }
   }
 
+  /** Rows this stream has taken from its source (all runs): frames + errors + late. */
+  long taken() {
+    return taken.get();
+  }
+
   /**
-   * Adds the files of this batch that the scan skipped (Spark's file scan drops zero-byte files) as
-   * rows with empty content, so they become {@code EmptyFile} errors instead of vanishing.
+   * The files of this batch that the scan skipped (Spark's file scan drops zero-byte files), scored
+   * as frames with empty content, so they become {@code EmptyFile} errors instead of vanishing.
    */
-  private Dataset<Row> withSkippedFiles(Dataset<Row> batch, long batchId) {
+  private Dataset<Row> skippedFiles(Dataset<Row> scored, long batchId, FrameScorer scorer, StructType resultSchema) {
     List<String> logged = SourceLog.files(spark.sessionState().newHadoopConf(), fileSourceCheckpoint, batchId);
-    if (logged.isEmpty()) {
-      return batch;
-    }
     java.util.Set<String> seen = new java.util.HashSet<>();
-    batch.select("path").as(Encoders.STRING()).collectAsList().forEach(p -> seen.add(SourceLog.normalise(p)));
+    scored.select("path").as(Encoders.STRING()).collectAsList().forEach(p -> seen.add(SourceLog.normalise(p)));
     List<Row> skipped = new ArrayList<>();
     for (String path : logged) {
       if (!seen.contains(path)) {
         skipped.add(org.apache.spark.sql.RowFactory.create(null, path, null, null, null, null, new byte[0]));
       }
     }
+    skippedCount = skipped.size();
     if (skipped.isEmpty()) {
-      return batch;
+      return null;
     }
     LOG.info("Stream {} batch {}: {} file(s) the scan skipped (zero bytes) go to frame_errors", stream, batchId, skipped.size());
-    return batch.unionByName(spark.createDataFrame(skipped, FrameScorer.SOURCE_SCHEMA));
+    return spark.createDataFrame(skipped, FrameScorer.SOURCE_SCHEMA).mapPartitions(scorer, Encoders.row(resultSchema));
   }
 
   /** Idempotent append: Delta skips it when this query already wrote this batch id to the table. */

@@ -99,6 +99,23 @@ public final class StreamingInferenceJob {
 
   /** Starts the stream on {@code spark} and returns at once; what tests call. */
   public static Handle run(SparkSession spark, Settings settings) throws TimeoutException {
+    MicroBatchWriter writer = writer(spark, settings);
+    int maxPerTrigger = writer.maxPerTrigger;
+    Dataset<Row> source = source(spark, settings, maxPerTrigger);
+    StreamProgress progress = new StreamProgress(settings.queryName, writer,
+        settings.isKafka() ? null : backlog(spark, settings, writer), maxPerTrigger);
+    spark.streams().addListener(progress);
+    StreamingQuery query = source.writeStream()
+        .queryName(settings.queryName)
+        .option("checkpointLocation", settings.checkpoint)
+        .trigger(trigger(settings.trigger))
+        .foreachBatch(writer)
+        .start();
+    return new Handle(spark, query, progress, writer);
+  }
+
+  /** The foreachBatch function of a stream with {@code settings}, its tables ensured (tests call it to replay a batch). */
+  static MicroBatchWriter writer(SparkSession spark, Settings settings) {
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
     JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
     conf.log();
@@ -134,18 +151,9 @@ public final class StreamingInferenceJob {
         String.join(";", versions), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
         settings.isKafka() ? null : settings.checkpoint);
     writer.ensureTables();
+    writer.maxPerTrigger = maxPerTrigger;
+    return writer;
 
-    Dataset<Row> source = source(spark, settings, maxPerTrigger);
-    StreamProgress progress = new StreamProgress(settings.queryName, writer,
-        settings.isKafka() ? null : backlog(spark, settings, lake), maxPerTrigger);
-    spark.streams().addListener(progress);
-    StreamingQuery query = source.writeStream()
-        .queryName(settings.queryName)
-        .option("checkpointLocation", settings.checkpoint)
-        .trigger(trigger(settings.trigger))
-        .foreachBatch(writer)
-        .start();
-    return new Handle(spark, query, progress, writer);
   }
 
   /** The source, normalised to {@link FrameScorer#SOURCE_SCHEMA}. */
@@ -191,7 +199,7 @@ public final class StreamingInferenceJob {
    * Files under the landing folder the stream has not taken yet: listed files minus the rows this
    * stream has written so far. A listing per micro-batch; cheap next to the batch itself.
    */
-  private static LongSupplier backlog(SparkSession spark, Settings settings, Lake lake) {
+  private static LongSupplier backlog(SparkSession spark, Settings settings, MicroBatchWriter writer) {
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(landing(settings));
     org.apache.hadoop.conf.Configuration hadoop = spark.sessionState().newHadoopConf();
     return () -> {
@@ -206,11 +214,7 @@ public final class StreamingInferenceJob {
       } catch (IOException e) {
         return -1;
       }
-      long taken = 0;
-      for (String t : List.of(Lake.FRAMES, Lake.FRAME_ERRORS, Lake.LATE_FRAMES)) {
-        taken += lake.table(spark, t).toDF().filter(col("stream").equalTo(settings.queryName)).count();
-      }
-      return listed - taken;
+      return listed - writer.taken();
     };
   }
 

@@ -25,6 +25,11 @@ class StreamingInferenceJobTest extends DeltaTestBase {
   @TempDir
   Path tmp;
 
+  @org.junit.jupiter.api.BeforeAll
+  static void smallDeltaSnapshots() {
+    spark.conf().set("spark.databricks.delta.snapshotPartitions", "2");
+  }
+
   static Dataset<Row> table(Path lake, String name) {
     return spark.read().format("delta").load(new Lake(lake.toString()).path(name));
   }
@@ -81,5 +86,82 @@ class StreamingInferenceJobTest extends DeltaTestBase {
         .containsExactly("north@2024-05-01T12:00:00Z=8", "south@2024-05-01T12:00:00Z=6");
     assertThat(h.progressLines()).as("one progress line per micro-batch").hasSize(3)
         .allSatisfy(l -> assertThat(l).contains("rows/s").contains("watermark").contains("behind"));
+  }
+
+  @Test
+  void stopMidRunRestartFromCheckpointIsExactlyOnceAndBatchesStayBounded() throws Exception {
+    Path landing = tmp.resolve("landing");
+    CameraFrames.land(landing, "east", 0, 20, T0);
+    CameraFrames.land(landing, "west", 400, 20, T0.plusSeconds(30));
+    Path lake = tmp.resolve("lake");
+    Path checkpoint = tmp.resolve("cp");
+    // 40 frames waiting, 8 per trigger: 5x more than one batch takes.
+    StreamingInferenceJob.Settings settings = StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), checkpoint.toString())
+        .trigger("1s").maxPerTrigger(8).analyzers("people").window("30s");
+    StreamingInferenceJob.Handle first = StreamingInferenceJob.run(spark, settings);
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (first.batchRows().size() < 2 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+    }
+    first.stop(); // mid-run: stops inside or between batches
+    long before = table(lake, Lake.FRAMES).count();
+    assertThat(before).as("stopped before the end").isLessThan(40);
+    assertThat(first.progressLines()).first().asString().contains("behind");
+    assertThat(Integer.parseInt(first.progressLines().get(0).replaceAll(".*behind: (\\d+) file.*", "$1")))
+        .as("backlog after the first batch").isGreaterThanOrEqualTo(8);
+
+    StreamingInferenceJob.Handle second = StreamingInferenceJob.run(spark, settings.trigger("available-now"));
+    second.awaitTermination();
+    List<Long> sizes = new java.util.ArrayList<>(first.batchRows());
+    sizes.addAll(second.batchRows());
+    assertThat(sizes).as("every micro-batch bounded by maxFilesPerTrigger").allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(8));
+    Dataset<Row> frames = table(lake, Lake.FRAMES);
+    assertThat(frames.count()).as("every frame once").isEqualTo(40);
+    assertThat(frames.select("camera_id", "captured_at").distinct().count()).as("no frame twice").isEqualTo(40);
+    assertThat(streamed(lake)).as("flow_counts = batch recomputation over the same frames").isEqualTo(recomputed(lake, "30 seconds"));
+    assertThat(table(lake, Lake.FLOW_COUNTS).agg(org.apache.spark.sql.functions.sum("frames")).first().getLong(0)).isEqualTo(40);
+
+    // Replaying a batch id the table has already seen adds nothing (Delta txnAppId/txnVersion).
+    long framesVersion = io.delta.tables.DeltaTable.forPath(spark, lake.resolve(Lake.FRAMES).toString()).history(1).first().<Long>getAs("version");
+    replay(lake, landing, checkpoint, 0L);
+    assertThat(table(lake, Lake.FRAMES).count()).as("replayed batch 0 adds no rows").isEqualTo(40);
+    assertThat(streamed(lake)).isEqualTo(recomputed(lake, "30 seconds"));
+    assertThat(framesVersion).isNotNegative();
+  }
+
+  /** Runs the job's foreachBatch function again on the files of an old batch, as Spark does after a crash. */
+  private void replay(Path lake, Path landing, Path checkpoint, long batchId) throws Exception {
+    List<String> files = SourceLog.files(spark.sessionState().newHadoopConf(), checkpoint.toString(), batchId);
+    assertThat(files).isNotEmpty();
+    Dataset<Row> batch = spark.read().format("binaryFile").load(files.toArray(new String[0]))
+        .select(lit(null).cast(DataTypes.StringType).as("camera_id"), col("path"),
+            lit(null).cast(DataTypes.StringType).as("kafka_topic"), lit(null).cast(DataTypes.IntegerType).as("kafka_partition"),
+            lit(null).cast(DataTypes.LongType).as("kafka_offset"), col("modificationTime").as("source_time"), col("content"));
+    StreamingInferenceJob.writer(spark, StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), checkpoint.toString())
+        .analyzers("people").window("30s")).call(batch, batchId);
+  }
+
+  @Test
+  void framesBehindTheWatermarkGoToLateFrames() throws Exception {
+    Path landing = tmp.resolve("landing");
+    Path lake = tmp.resolve("lake");
+    StreamingInferenceJob.Settings settings = StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), tmp.resolve("cp").toString())
+        .trigger("available-now").analyzers("people").window("1m").watermark("2m");
+    CameraFrames.land(landing, "gate", 200, 4, T0.plusSeconds(600)); // 12:10:00..12:10:00.3
+    StreamingInferenceJob.run(spark, settings).awaitTermination();
+    CameraFrames.landOne(landing, "gate", 210, T0.plusSeconds(300));    // 12:05: 5 minutes behind, late
+    CameraFrames.landOne(landing, "gate", 211, T0.plusSeconds(540));    // 12:09: within the 2m watermark
+    StreamingInferenceJob.Handle h = StreamingInferenceJob.run(spark, settings);
+    h.awaitTermination();
+
+    List<Row> late = table(lake, Lake.LATE_FRAMES).collectAsList();
+    assertThat(late).hasSize(1);
+    assertThat(late.get(0).getTimestamp(late.get(0).fieldIndex("captured_at")).toInstant()).isEqualTo(T0.plusSeconds(300));
+    assertThat((String) late.get(0).getAs("camera_id")).isEqualTo("gate");
+    assertThat(table(lake, Lake.FRAMES).count()).isEqualTo(5);
+    assertThat(streamed(lake)).extracting(r -> r.getTimestamp(1).toInstant() + "=" + r.getLong(3))
+        .containsExactly("2024-05-01T12:09:00Z=1", "2024-05-01T12:10:00Z=4");
+    assertThat(streamed(lake)).isEqualTo(recomputed(lake, "60 seconds"));
+    assertThat(h.watermark()).isEqualTo(T0.plusSeconds(600 - 120).plusMillis(300));
   }
 }
