@@ -58,20 +58,20 @@ class AnalyzersTest {
   }
 
   @Test
-  void facesOnRealPhotos() throws Exception {
-    Path lena = Paths.get("/usr/share/doc/opencv-doc/examples/data/lena.jpg");
+  void facesOnARealPhoto() throws Exception {
+    // messi5.jpg (opencv-doc, 548x342, viewed): one player, his face around x 215..265, y 75..130.
     Path messi = Paths.get("/usr/share/doc/opencv-doc/examples/data/messi5.jpg");
-    try (DecodedImage image = decoder.decode(Files.readAllBytes(lena))) {
-      List<Boxes.Box> faces = new FacesAnalyzer(Map.of()).detect(image.mat(), 1);
-      assertThat(faces).as("Lena: one face").hasSize(1);
-      assertThat(faces.get(0).x).isBetween(180, 260); // the face is left of centre in the 512x512 photo
-    }
     try (DecodedImage image = decoder.decode(Files.readAllBytes(messi))) {
-      assertThat(new FacesAnalyzer(Map.of()).detect(image.mat(), 1)).as("football photo: a face or two").hasSizeBetween(1, 3);
+      List<Boxes.Box> faces = new FacesAnalyzer(Map.of()).detect(image.mat(), 1);
+      assertThat(faces).as("a face, at most a stray second box").hasSizeBetween(1, 2);
+      Boxes.Box best = faces.get(0);
+      assertThat(best.x + best.w / 2).as("best box centre x").isBetween(215, 265);
+      assertThat(best.y + best.h / 2).as("best box centre y").isBetween(75, 130);
     }
-    try (DecodedImage image = decoder.decode(Files.readAllBytes(CameraFrames.frame(100)))) {
-      assertThat(new FacesAnalyzer(Map.of()).detect(image.mat(), 1)).as("vtest faces are ~10 px: none").hasSizeLessThanOrEqualTo(1);
-    }
+    OpenCvLoader.ensureLoaded();
+    Mat blank = new Mat(342, 548, CvType.CV_8UC3, new Scalar(90, 160, 60));
+    assertThat(new FacesAnalyzer(Map.of()).detect(blank, 1)).as("no face on a blank image").isEmpty();
+    blank.release();
   }
 
   @Test

@@ -47,23 +47,31 @@ final class EmbeddedKafka implements AutoCloseable {
       p.store(out, "embedded test broker");
     }
     Exit.setExitProcedure((code, message) -> {
-      if (code != 0) {
-        throw new IllegalStateException("Kafka StorageTool exited with " + code + ": " + message);
-      }
+      throw new ExitCalled(code, message);
     });
     Exit.setHaltProcedure((code, message) -> {
       throw new IllegalStateException("Kafka asked to halt with " + code + ": " + message);
     });
     try {
       StorageTool.main(new String[] {"format", "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", config.toString(), "--ignore-formatted"});
-    } catch (IllegalStateException e) {
-      if (!String.valueOf(e.getMessage()).contains("exited with 0")) {
-        throw e;
+    } catch (ExitCalled e) {
+      if (e.code != 0) {
+        throw new IllegalStateException("Kafka StorageTool format failed with exit code " + e.code + ": " + e.getMessage());
       }
     }
     server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
     server.startup();
     bootstrap = "127.0.0.1:" + port;
+  }
+
+  /** Thrown instead of ending the JVM when Kafka code calls Exit.exit. */
+  private static final class ExitCalled extends RuntimeException {
+    final int code;
+
+    ExitCalled(int code, String message) {
+      super(message);
+      this.code = code;
+    }
   }
 
   String bootstrap() {

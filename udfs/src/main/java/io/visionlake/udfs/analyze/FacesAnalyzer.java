@@ -99,6 +99,9 @@ public final class FacesAnalyzer implements ImageAnalyzer {
       Imgproc.equalizeHist(grey, grey);
       classifier.detectMultiScale2(grey, found, neighbours, scaleFactor, minNeighbors, 0, new Size(minSize, minSize), new Size());
       Rect[] rects = found.toArray();
+      if (rects.length == 0) {
+        return List.of();
+      }
       int[] n = neighbours.total() == rects.length ? neighbours.toArray() : new int[rects.length];
       List<Boxes.Box> boxes = new ArrayList<>();
       for (int j = 0; j < rects.length; j++) {

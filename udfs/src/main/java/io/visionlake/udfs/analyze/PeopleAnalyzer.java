@@ -107,6 +107,9 @@ public final class PeopleAnalyzer implements ImageAnalyzer {
       hog.detectMultiScale(input, found, weights, hitThreshold, new Size(winStride, winStride), new Size(padding, padding),
           scale, 0, false);
       Rect[] rects = found.toArray();
+      if (rects.length == 0) {
+        return List.of(); // OpenCV leaves the weights Mat empty (0x1): nothing to read
+      }
       double[] scores = weights.total() == rects.length ? weights.toArray() : new double[rects.length];
       List<Boxes.Box> boxes = new ArrayList<>();
       for (int j = 0; j < rects.length; j++) {
