@@ -32,6 +32,14 @@ public final class JobOptions {
   public static final String PROGRESS_SECONDS = PREFIX + "progress.intervalSeconds";
   public static final String PROGRESS_SECONDS_DEFAULT = "5";
 
+  /** Streams: most files (landing dir) or records (Kafka) per micro-batch. */
+  public static final String STREAM_MAX_PER_TRIGGER = PREFIX + "stream.maxPerTrigger";
+  public static final String STREAM_MAX_PER_TRIGGER_DEFAULT = "100";
+
+  /** Streams: frames per analyser batch when no model sets it. */
+  public static final String STREAM_BATCH_SIZE = PREFIX + "stream.batchSize";
+  public static final String STREAM_BATCH_SIZE_DEFAULT = "8";
+
   static final Map<String, String> DEFAULTS = Map.of(
       MODEL, MODEL_DEFAULT,
       BATCH_SIZE, "",
@@ -39,7 +47,9 @@ public final class JobOptions {
       MAX_PIXELS, MAX_PIXELS_DEFAULT,
       MAX_FILE_BYTES, MAX_FILE_BYTES_DEFAULT,
       FILES_PER_PARTITION, FILES_PER_PARTITION_DEFAULT,
-      PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT);
+      PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT,
+      STREAM_MAX_PER_TRIGGER, STREAM_MAX_PER_TRIGGER_DEFAULT,
+      STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT);
 
   private JobOptions() {}
 }

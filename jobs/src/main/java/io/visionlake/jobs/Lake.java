@@ -16,7 +16,77 @@ public final class Lake {
   public static final String IMAGE_ERRORS = "image_errors";
   public static final String LABEL_STATS = "label_stats";
   public static final String JOB_RUNS = "job_runs";
-  public static final List<String> TABLES = List.of(IMAGES, IMAGE_ERRORS, LABEL_STATS, JOB_RUNS);
+  public static final String FRAMES = "frames";
+  public static final String FRAME_ERRORS = "frame_errors";
+  public static final String FLOW_COUNTS = "flow_counts";
+  public static final String LATE_FRAMES = "late_frames";
+  public static final List<String> TABLES = List.of(IMAGES, IMAGE_ERRORS, LABEL_STATS, JOB_RUNS, FRAMES, FRAME_ERRORS, FLOW_COUNTS, LATE_FRAMES);
+
+  /**
+   * Leading columns of {@code frames} (partitioned by capture_date); the analysers' and the model's
+   * columns follow ({@link FrameScorer#framesSchema}), then {@link #FRAMES_TRAILER}.
+   */
+  public static final StructType FRAMES_HEAD = new StructType()
+      .add("camera_id", DataTypes.StringType, false)
+      .add("captured_at", DataTypes.TimestampType, false)
+      .add("capture_date", DataTypes.DateType, false)
+      .add("time_source", DataTypes.StringType, false)
+      .add("image_id", DataTypes.StringType, false)
+      .add("path", DataTypes.StringType, true)
+      .add("kafka_topic", DataTypes.StringType, true)
+      .add("kafka_partition", DataTypes.IntegerType, true)
+      .add("kafka_offset", DataTypes.LongType, true)
+      .add("bytes", DataTypes.LongType, false)
+      .add("width", DataTypes.IntegerType, false)
+      .add("height", DataTypes.IntegerType, false);
+
+  public static final StructType FRAMES_TRAILER = new StructType()
+      .add("model_versions", DataTypes.StringType, false)
+      .add("processed_at", DataTypes.TimestampType, false)
+      .add("stream", DataTypes.StringType, false)
+      .add("batch_id", DataTypes.LongType, false);
+
+  public static final StructType FRAME_ERRORS_SCHEMA = new StructType()
+      .add("camera_id", DataTypes.StringType, false)
+      .add("captured_at", DataTypes.TimestampType, true)
+      .add("path", DataTypes.StringType, true)
+      .add("kafka_topic", DataTypes.StringType, true)
+      .add("kafka_partition", DataTypes.IntegerType, true)
+      .add("kafka_offset", DataTypes.LongType, true)
+      .add("image_id", DataTypes.StringType, true)
+      .add("bytes", DataTypes.LongType, true)
+      .add("stage", DataTypes.StringType, false)
+      .add("error_class", DataTypes.StringType, false)
+      .add("message", DataTypes.StringType, true)
+      .add("stream", DataTypes.StringType, false)
+      .add("batch_id", DataTypes.LongType, false)
+      .add("failed_at", DataTypes.TimestampType, false);
+
+  public static final StructType LATE_FRAMES_SCHEMA = new StructType()
+      .add("camera_id", DataTypes.StringType, false)
+      .add("captured_at", DataTypes.TimestampType, false)
+      .add("time_source", DataTypes.StringType, false)
+      .add("image_id", DataTypes.StringType, true)
+      .add("path", DataTypes.StringType, true)
+      .add("kafka_topic", DataTypes.StringType, true)
+      .add("kafka_partition", DataTypes.IntegerType, true)
+      .add("kafka_offset", DataTypes.LongType, true)
+      .add("watermark", DataTypes.TimestampType, false)
+      .add("stream", DataTypes.StringType, false)
+      .add("batch_id", DataTypes.LongType, false)
+      .add("arrived_at", DataTypes.TimestampType, false);
+
+  public static final StructType FLOW_COUNTS_SCHEMA = new StructType()
+      .add("camera_id", DataTypes.StringType, false)
+      .add("window_start", DataTypes.TimestampType, false)
+      .add("window_end", DataTypes.TimestampType, false)
+      .add("frames", DataTypes.LongType, false)
+      .add("people_detections", DataTypes.LongType, true)
+      .add("avg_people", DataTypes.DoubleType, true)
+      .add("peak_people", DataTypes.IntegerType, true)
+      .add("faces", DataTypes.LongType, true)
+      .add("final", DataTypes.BooleanType, false)
+      .add("updated_at", DataTypes.TimestampType, false);
 
   public static final StructType IMAGES_SCHEMA = new StructType()
       .add("image_id", DataTypes.StringType, false)

@@ -23,9 +23,15 @@ public final class ImageResult implements Serializable {
   private final String errorStage;
   private final String errorClass;
   private final String errorMessage;
+  private final Object[] analysis;
 
   private ImageResult(String format, int width, int height, String[] topLabels, float[] topScores, float[] embedding,
       String errorStage, String errorClass, String errorMessage) {
+    this(format, width, height, topLabels, topScores, embedding, errorStage, errorClass, errorMessage, null);
+  }
+
+  private ImageResult(String format, int width, int height, String[] topLabels, float[] topScores, float[] embedding,
+      String errorStage, String errorClass, String errorMessage, Object[] analysis) {
     this.format = format;
     this.width = width;
     this.height = height;
@@ -35,6 +41,20 @@ public final class ImageResult implements Serializable {
     this.errorStage = errorStage;
     this.errorClass = errorClass;
     this.errorMessage = errorMessage;
+    this.analysis = analysis;
+  }
+
+  /** This result with the values of the analysers added (their fields, in the runner's order). */
+  public ImageResult withAnalysis(Object[] values) {
+    return new ImageResult(format, width, height, topLabels, topScores, embedding, errorStage, errorClass, errorMessage, values);
+  }
+
+  /**
+   * Values of the requested analysers' fields, flattened in request order (see {@code
+   * ImageInferenceRunner#analysisFields()}), or null when no analyser ran.
+   */
+  public Object[] analysis() {
+    return analysis;
   }
 
   public static ImageResult success(String format, int width, int height, String[] topLabels, float[] topScores, float[] embedding) {

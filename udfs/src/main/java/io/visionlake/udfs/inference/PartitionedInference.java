@@ -1,5 +1,6 @@
 package io.visionlake.udfs.inference;
 
+import io.visionlake.udfs.analyze.AnalyzerSpec;
 import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.model.ModelSpec;
 import java.io.Serializable;
@@ -24,6 +25,8 @@ public final class PartitionedInference implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final ModelSpec spec;
+  private final List<AnalyzerSpec> analyzers;
+  private final int batchSize;
   private final DecodeOptions decodeOptions;
   private final int threads;
   private final LongAccumulator imagesDone;
@@ -33,14 +36,39 @@ public final class PartitionedInference implements Serializable {
    * @param imagesDone optional accumulator the driver's progress reporter reads
    */
   public PartitionedInference(ModelSpec spec, DecodeOptions decodeOptions, int threads, LongAccumulator imagesDone) {
+    this(spec, List.of(), spec.batchSize(), decodeOptions, threads, imagesDone);
+  }
+
+  /**
+   * With analysers: every image is decoded once and read by the model (if any) and each analyser.
+   *
+   * @param spec the model, or null for analysers only
+   * @param analyzers analysers in output order (their fields are {@link ImageResult#analysis()})
+   * @param batchSize images per batch (capped by the model's batch size)
+   */
+  public PartitionedInference(ModelSpec spec, List<AnalyzerSpec> analyzers, int batchSize, DecodeOptions decodeOptions,
+      int threads, LongAccumulator imagesDone) {
+    if (spec == null && analyzers.isEmpty()) {
+      throw new IllegalArgumentException("Nothing to run: no model and no analyser");
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+    }
     this.spec = spec;
+    this.analyzers = List.copyOf(analyzers);
+    this.batchSize = spec != null ? Math.min(batchSize, spec.batchSize()) : batchSize;
     this.decodeOptions = decodeOptions;
     this.threads = threads;
     this.imagesDone = imagesDone;
   }
 
+  /** The model, or null when only analysers run. */
   public ModelSpec spec() {
     return spec;
+  }
+
+  public List<AnalyzerSpec> analyzers() {
+    return analyzers;
   }
 
   /**
@@ -48,14 +76,14 @@ public final class PartitionedInference implements Serializable {
    * has none (it is passed to {@code combine} with a null result without touching the model).
    */
   public <T, R> Iterator<R> apply(Iterator<T> rows, Function<T, byte[]> content, BiFunction<T, ImageResult, R> combine) {
-    ImageInferenceRunner runner = new ImageInferenceRunner(spec, decodeOptions, resolveThreads());
+    ImageInferenceRunner runner = new ImageInferenceRunner(spec, analyzers, decodeOptions, resolveThreads(), batchSize);
     TaskContext task = TaskContext.get();
     if (task != null) {
       task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> runner.close());
     }
     return new Iterator<R>() {
-      private final List<T> pending = new ArrayList<>(spec.batchSize());
-      private final List<R> ready = new ArrayList<>(spec.batchSize());
+      private final List<T> pending = new ArrayList<>(batchSize);
+      private final List<R> ready = new ArrayList<>(batchSize);
       private int next;
 
       @Override
@@ -79,10 +107,10 @@ public final class PartitionedInference implements Serializable {
         ready.clear();
         next = 0;
         pending.clear();
-        List<byte[]> contents = new ArrayList<>(spec.batchSize());
-        List<Integer> withContent = new ArrayList<>(spec.batchSize());
+        List<byte[]> contents = new ArrayList<>(batchSize);
+        List<Integer> withContent = new ArrayList<>(batchSize);
         // Rows without bytes (read failures) ride along, bounded so a run of them cannot pile up.
-        while (rows.hasNext() && contents.size() < spec.batchSize() && pending.size() < 4 * spec.batchSize()) {
+        while (rows.hasNext() && contents.size() < batchSize && pending.size() < 4 * batchSize) {
           T row = rows.next();
           pending.add(row);
           byte[] bytes = content.apply(row);
@@ -114,7 +142,7 @@ public final class PartitionedInference implements Serializable {
     if (threads > 0) {
       return threads;
     }
-    if (spec.threads() > 0) {
+    if (spec != null && spec.threads() > 0) {
       return spec.threads();
     }
     TaskContext task = TaskContext.get();

@@ -1,0 +1,93 @@
+package io.visionlake.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly once through a driver crash: the stream runs in a child JVM (the job's own main), is
+ * killed with SIGKILL after it has committed some micro-batches, and a restart from the same
+ * checkpoint finishes the job; flow_counts then equal a batch recomputation over the frames.
+ */
+class DriverKillTest extends DeltaTestBase {
+  static final Instant T0 = Instant.parse("2024-05-02T07:00:00Z");
+
+  @TempDir
+  Path tmp;
+
+  @BeforeAll
+  static void smallDeltaSnapshots() {
+    spark.conf().set("spark.databricks.delta.snapshotPartitions", "2");
+  }
+
+  @Test
+  void killMinus9TheDriverThenRestartFromTheCheckpoint() throws Exception {
+    Path landing = tmp.resolve("landing");
+    CameraFrames.land(landing, "hall", 0, 12, T0);
+    CameraFrames.land(landing, "door", 500, 12, T0.plusSeconds(20));
+    Path lake = tmp.resolve("lake");
+    Path checkpoint = tmp.resolve("cp");
+    String[] jobArgs = {"--source", "dir:" + landing, "--lake", lake.toString(), "--checkpoint", checkpoint.toString(),
+        "--trigger", "1s", "--max-per-trigger", "4", "--analyzers", "people", "--window", "10s"};
+
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-") || arg.startsWith("-XX:+IgnoreUnrecognized") || arg.startsWith("--enable-native")
+          || arg.startsWith("-Djdk.reflect") || arg.startsWith("-Dio.netty") || arg.startsWith("-Dai.djl") || arg.startsWith("-Dvisionlake")) {
+        command.add(arg);
+      }
+    }
+    command.addAll(List.of("-Xmx2g", "-Dspark.master=local[2]", "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.driver.host=127.0.0.1",
+        "-Dspark.ui.enabled=false", "-Dspark.sql.shuffle.partitions=4", "-Dspark.databricks.delta.snapshotPartitions=2",
+        "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+        StreamingInferenceJob.class.getName()));
+    command.addAll(List.of(jobArgs));
+    Path log = tmp.resolve("driver.log");
+    Process driver = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      Path frameLog = lake.resolve(Lake.FRAMES).resolve("_delta_log");
+      long deadline = System.currentTimeMillis() + 180_000;
+      // Table creation is version 0; wait for two micro-batch commits, then kill without warning.
+      while (committedVersions(frameLog) < 3 && driver.isAlive() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(driver.isAlive()).as("driver still running; its log:\n%s", Files.exists(log) ? Files.readString(log) : "").isTrue();
+      driver.destroyForcibly(); // SIGKILL: no shutdown hooks, no clean stop
+      assertThat(driver.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      driver.destroyForcibly();
+    }
+    long afterKill = spark.read().format("delta").load(lake.resolve(Lake.FRAMES).toString()).count();
+    assertThat(afterKill).as("killed mid-run").isBetween(1L, 23L);
+
+    StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), checkpoint.toString())
+        .trigger("available-now").maxPerTrigger(4).analyzers("people").window("10s")).awaitTermination();
+
+    Dataset<Row> frames = StreamingInferenceJobTest.table(lake, Lake.FRAMES);
+    assertThat(frames.count()).as("every frame once").isEqualTo(24);
+    assertThat(frames.select("path").distinct().count()).as("no frame twice").isEqualTo(24);
+    assertThat(StreamingInferenceJobTest.streamed(lake)).as("flow_counts = batch recomputation")
+        .isEqualTo(StreamingInferenceJobTest.recomputed(lake, "10 seconds"));
+  }
+
+  private static long committedVersions(Path deltaLog) throws java.io.IOException {
+    if (!Files.isDirectory(deltaLog)) {
+      return 0;
+    }
+    try (var s = Files.list(deltaLog)) {
+      return s.filter(p -> p.getFileName().toString().matches("\\d{20}\\.json")).count();
+    }
+  }
+}
