@@ -76,15 +76,17 @@ final class FileScorer implements MapPartitionsFunction<Row, Row> {
   private InputFile read(Configuration conf, String path) {
     InputFile f = new InputFile(path);
     try {
-      Path p = new Path(new URI(path));
+      URI uri = new URI(path);
+      if ("file".equals(uri.getScheme())) {
+        return readLocal(f, java.nio.file.Paths.get(uri));
+      }
+      Path p = new Path(uri);
       FileSystem fs = p.getFileSystem(conf);
       FileStatus status = fs.getFileStatus(p);
       f.length = status.getLen();
       f.modified = new Timestamp(status.getModificationTime());
       if (f.length > maxFileBytes) {
-        f.fail("FileTooLarge", "File is " + f.length + " bytes, above " + JobOptions.MAX_FILE_BYTES + "=" + maxFileBytes
-            + "; raise that setting to process it");
-        return f;
+        return tooLarge(f);
       }
       try (InputStream in = fs.open(p)) {
         f.content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxFileBytes + 1));
@@ -99,6 +101,29 @@ final class FileScorer implements MapPartitionsFunction<Row, Row> {
       f.content = null;
       f.fail(e.getClass().getSimpleName(), "Cannot read file: " + e.getMessage());
     }
+    return f;
+  }
+
+  /**
+   * Local files skip Hadoop's LocalFileSystem, which looks for a .crc side file and wraps the
+   * stream in checksum verification for every file: measurable on many small images.
+   */
+  private InputFile readLocal(InputFile f, java.nio.file.Path file) throws IOException {
+    java.nio.file.attribute.BasicFileAttributes attrs =
+        java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+    f.length = attrs.size();
+    f.modified = new Timestamp(attrs.lastModifiedTime().toMillis());
+    if (f.length > maxFileBytes) {
+      return tooLarge(f);
+    }
+    f.content = java.nio.file.Files.readAllBytes(file);
+    f.imageId = ModelFiles.sha256Hex(f.content);
+    return f;
+  }
+
+  private InputFile tooLarge(InputFile f) {
+    f.fail("FileTooLarge", "File is " + f.length + " bytes, above " + JobOptions.MAX_FILE_BYTES + "=" + maxFileBytes
+        + "; raise that setting to process it");
     return f;
   }
 

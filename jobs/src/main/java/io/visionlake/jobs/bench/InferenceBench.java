@@ -72,6 +72,7 @@ public final class InferenceBench {
     List<String> workloads = List.of(opts.getOrDefault("--workloads", "fashion,resnet50").split(","));
     int fashionImages = Integer.parseInt(opts.getOrDefault("--fashion-images", "2000"));
     int resnetImages = Integer.parseInt(opts.getOrDefault("--resnet-images", "128"));
+    int resnetBatch = Integer.parseInt(opts.getOrDefault("--resnet-batch", "16"));
     boolean rss = Boolean.parseBoolean(opts.getOrDefault("--rss", "true"));
     Files.createDirectories(work);
 
@@ -81,7 +82,7 @@ public final class InferenceBench {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("machine", Machine.describe(cores));
     for (String w : workloads) {
-      Workload workload = "resnet50".equals(w) ? resnet50(work, home, resnetImages) : fashion(home, work, fashionImages);
+      Workload workload = "resnet50".equals(w) ? resnet50(work, home, resnetImages, resnetBatch) : fashion(home, work, fashionImages);
       report.put(w, run(spark, workload, cores, work));
     }
     spark.stop();
@@ -242,7 +243,7 @@ public final class InferenceBench {
   }
 
   /** ResNet-50 with random weights (throughput does not depend on weight values) on real JPEG photos. */
-  static Workload resnet50(Path work, Path home, int n) throws Exception {
+  static Workload resnet50(Path work, Path home, int n, int batchSize) throws Exception {
     Path modelDir = Files.createDirectories(work.resolve("models/resnet50"));
     Path params = modelDir.resolve("resnet50-0000.params");
     if (!Files.exists(params)) {
@@ -263,7 +264,7 @@ public final class InferenceBench {
         "uri=" + params, "labels=" + modelDir.resolve("labels.txt"),
         "input.width=224", "input.height=224", "input.color=RGB", "input.resize=stretch",
         "input.scale=255", "input.mean=0.485,0.456,0.406", "input.std=0.229,0.224,0.225",
-        "output.classes=0", "batch.size=16", "top.k=5", ""));
+        "output.classes=0", "batch.size=" + batchSize, "top.k=5", ""));
     List<Path> photos;
     try (Stream<Path> s = Files.list(home.resolve("data/samples/photos"))) {
       photos = s.filter(p -> p.toString().endsWith(".jpg")).sorted().collect(Collectors.toList());

@@ -28,7 +28,7 @@ import org.apache.spark.sql.api.java.UDF1;
  */
 final class NaiveUdf implements UDF1<byte[], String> {
   private static final long serialVersionUID = 1L;
-  private static ZooModel<Image, String> model;
+  private static final java.util.Map<ModelSpec, ZooModel<Image, String>> MODELS = new java.util.HashMap<>();
 
   private final ModelSpec spec;
 
@@ -44,6 +44,7 @@ final class NaiveUdf implements UDF1<byte[], String> {
   }
 
   private static synchronized ZooModel<Image, String> model(ModelSpec spec) throws Exception {
+    ZooModel<Image, String> model = MODELS.get(spec);
     if (model == null) {
       ai.djl.pytorch.jni.JniUtils.setNumThreads(Runtime.getRuntime().availableProcessors());
       Path file = Paths.get(spec.modelUri());
@@ -52,6 +53,7 @@ final class NaiveUdf implements UDF1<byte[], String> {
       model = Criteria.builder().setTypes(Image.class, String.class).optEngine(spec.engine())
           .optModelPath(file.getParent()).optModelName(name).optBlock(ModelArchitectures.newBlock(spec.block()))
           .optTranslator(new Translator(spec, labels)).build().loadModel();
+      MODELS.put(spec, model);
     }
     return model;
   }
@@ -72,9 +74,9 @@ final class NaiveUdf implements UDF1<byte[], String> {
       NDArray array = input.toNDArray(ctx.getNDManager(), flag);
       array = NDImageUtils.resize(array, spec.inputWidth(), spec.inputHeight());
       array = NDImageUtils.toTensor(array);
-      float[] mean = spec.mean();
-      float[] std = spec.std();
-      array = NDImageUtils.normalize(array, mean, std);
+      int c = spec.colorOrder().channels();
+      array = array.sub(ctx.getNDManager().create(spec.mean()).reshape(c, 1, 1))
+          .div(ctx.getNDManager().create(spec.std()).reshape(c, 1, 1));
       return new NDList(array.expandDims(0));
     }
 
