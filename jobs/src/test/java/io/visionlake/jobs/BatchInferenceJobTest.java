@@ -127,7 +127,7 @@ class BatchInferenceJobTest extends DeltaTestBase {
   @Order(3)
   void sqlSeesTheLakeTablesByName() {
     List<String> names = SqlQueryJob.registerTables(spark, new Lake(lake.toString()));
-    assertThat(names).containsExactlyInAnyOrderElementsOf(Lake.TABLES);
+    assertThat(names).as("the tables a batch run writes").containsExactlyInAnyOrder(Lake.IMAGES, Lake.IMAGE_ERRORS, Lake.LABEL_STATS, Lake.JOB_RUNS);
     long images = corpus.values().stream().filter(b -> b).count();
     assertThat(spark.sql("SELECT count(*) FROM images").first().getLong(0)).isEqualTo(images);
     assertThat(spark.sql("SELECT sum(images) FROM label_stats").first().getLong(0)).isEqualTo(images);
