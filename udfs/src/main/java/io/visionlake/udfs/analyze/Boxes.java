@@ -101,4 +101,15 @@ public final class Boxes {
       throw new IllegalArgumentException("Setting " + Analyzers.PREFIX + analyzer + "." + key + " must be a number, got '" + v + "'");
     }
   }
+
+  /** The (count, boxes) column pair of a box detector, one entry per image. */
+  static List<Object[]> countsAndBoxes(List<org.opencv.core.Mat> images, int[] reductions,
+      java.util.function.BiFunction<org.opencv.core.Mat, Integer, List<Box>> detect) {
+    List<Object[]> out = new ArrayList<>(images.size());
+    for (int i = 0; i < images.size(); i++) {
+      List<Box> boxes = detect.apply(images.get(i), reductions[i]);
+      out.add(new Object[] {boxes.size(), toRows(boxes)});
+    }
+    return out;
+  }
 }

@@ -70,12 +70,7 @@ public final class FacesAnalyzer implements ImageAnalyzer {
 
   @Override
   public List<Object[]> analyze(List<Mat> images, int[] reductions) {
-    List<Object[]> out = new ArrayList<>(images.size());
-    for (int i = 0; i < images.size(); i++) {
-      List<Boxes.Box> boxes = detect(images.get(i), reductions[i]);
-      out.add(new Object[] {boxes.size(), Boxes.toRows(boxes)});
-    }
-    return out;
+    return Boxes.countsAndBoxes(images, reductions, this::detect);
   }
 
   public List<Boxes.Box> detect(Mat bgr, int reduction) {

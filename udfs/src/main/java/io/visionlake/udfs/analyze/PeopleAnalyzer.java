@@ -79,12 +79,7 @@ public final class PeopleAnalyzer implements ImageAnalyzer {
 
   @Override
   public List<Object[]> analyze(List<Mat> images, int[] reductions) {
-    List<Object[]> out = new ArrayList<>(images.size());
-    for (int i = 0; i < images.size(); i++) {
-      List<Boxes.Box> boxes = detect(images.get(i), reductions[i]);
-      out.add(new Object[] {boxes.size(), Boxes.toRows(boxes)});
-    }
-    return out;
+    return Boxes.countsAndBoxes(images, reductions, this::detect);
   }
 
   /** Boxes in original-image pixels, best first. */
