@@ -27,7 +27,9 @@ require_build() {
 run_java() {
   require_build
   local main="$1"; shift
-  java "${JAVA_OPENS[@]}" -Xmx"${VISIONLAKE_DRIVER_MEMORY:-4g}" -Dai.djl.offline=true \
+  # VISIONLAKE_JAVA_OPTS: extra JVM flags for the local JVM (e.g. -Xms4g, a flight recording).
+  # shellcheck disable=SC2086
+  java "${JAVA_OPENS[@]}" -Xmx"${VISIONLAKE_DRIVER_MEMORY:-4g}" ${VISIONLAKE_JAVA_OPTS:-} -Dai.djl.offline=true \
     -Dvisionlake.home="$VISIONLAKE_HOME" -Dlog4j2.configurationFile="$VISIONLAKE_HOME/conf/log4j2.properties" \
     -cp "$APP_JAR:$(cat "$LOCAL_CP_FILE")" "$main" "$@"
 }

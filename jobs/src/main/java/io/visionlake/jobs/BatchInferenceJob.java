@@ -132,7 +132,7 @@ public final class BatchInferenceJob {
         DecodeOptions.builder().maxPixels(conf.getLong(JobOptions.MAX_PIXELS)).build(), conf.getInt(JobOptions.THREADS), done);
     Dataset<Row> results = listing.repartition(partitions, col("path"))
         .mapPartitions(new FileScorer(inference, hadoopConf, conf.getLong(JobOptions.MAX_FILE_BYTES)), Encoders.row(FileScorer.RESULT_SCHEMA))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .persist(storageLevel(conf));
     long ok;
     try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS))) {
       // One pass fills the cache and counts the outcomes; the writes below read the cache.
@@ -170,6 +170,16 @@ public final class BatchInferenceJob {
     results.unpersist();
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
     return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, touched, seconds);
+  }
+
+  private static StorageLevel storageLevel(JobConf conf) {
+    String name = conf.get(JobOptions.RESULTS_STORAGE_LEVEL);
+    try {
+      return StorageLevel.fromString(name.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Invalid " + JobOptions.RESULTS_STORAGE_LEVEL + "=" + name
+          + ": use a Spark storage level such as DISK_ONLY or MEMORY_AND_DISK", e);
+    }
   }
 
   /** Insert-only MERGE: rows whose key is already in the table are left as they are. Returns rows inserted. */

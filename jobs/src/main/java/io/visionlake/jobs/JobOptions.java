@@ -28,6 +28,13 @@ public final class JobOptions {
   public static final String FILES_PER_PARTITION = PREFIX + "filesPerPartition";
   public static final String FILES_PER_PARTITION_DEFAULT = "256";
 
+  /**
+   * Where the scored rows are kept between the counting pass and the Delta writes: DISK_ONLY keeps
+   * executor memory flat in the input size; MEMORY_AND_DISK trades memory for a little speed.
+   */
+  public static final String RESULTS_STORAGE_LEVEL = PREFIX + "results.storageLevel";
+  public static final String RESULTS_STORAGE_LEVEL_DEFAULT = "DISK_ONLY";
+
   /** Seconds between progress lines; 0 disables them. */
   public static final String PROGRESS_SECONDS = PREFIX + "progress.intervalSeconds";
   public static final String PROGRESS_SECONDS_DEFAULT = "5";
@@ -40,16 +47,17 @@ public final class JobOptions {
   public static final String STREAM_BATCH_SIZE = PREFIX + "stream.batchSize";
   public static final String STREAM_BATCH_SIZE_DEFAULT = "8";
 
-  static final Map<String, String> DEFAULTS = Map.of(
-      MODEL, MODEL_DEFAULT,
-      BATCH_SIZE, "",
-      THREADS, "0",
-      MAX_PIXELS, MAX_PIXELS_DEFAULT,
-      MAX_FILE_BYTES, MAX_FILE_BYTES_DEFAULT,
-      FILES_PER_PARTITION, FILES_PER_PARTITION_DEFAULT,
-      PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT,
-      STREAM_MAX_PER_TRIGGER, STREAM_MAX_PER_TRIGGER_DEFAULT,
-      STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT);
+  static final Map<String, String> DEFAULTS = Map.ofEntries(
+      Map.entry(MODEL, MODEL_DEFAULT),
+      Map.entry(BATCH_SIZE, ""),
+      Map.entry(THREADS, "0"),
+      Map.entry(MAX_PIXELS, MAX_PIXELS_DEFAULT),
+      Map.entry(MAX_FILE_BYTES, MAX_FILE_BYTES_DEFAULT),
+      Map.entry(FILES_PER_PARTITION, FILES_PER_PARTITION_DEFAULT),
+      Map.entry(RESULTS_STORAGE_LEVEL, RESULTS_STORAGE_LEVEL_DEFAULT),
+      Map.entry(PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT),
+      Map.entry(STREAM_MAX_PER_TRIGGER, STREAM_MAX_PER_TRIGGER_DEFAULT),
+      Map.entry(STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT));
 
   private JobOptions() {}
 }

@@ -69,11 +69,13 @@ public final class InferenceBench {
     Path home = ModelCatalog.fromEnvironment().home();
     Path work = Paths.get(opts.getOrDefault("--work-dir", "/tmp/visionlake-bench"));
     Path out = home.resolve(opts.getOrDefault("--out", "bench/report.json"));
-    List<String> workloads = List.of(opts.getOrDefault("--workloads", "fashion,resnet50").split(","));
+    List<String> workloads = List.of(opts.getOrDefault("--workloads", "fashion,resnet50").split(",")).stream()
+        .filter(w -> !w.isBlank() && !"none".equals(w)).collect(Collectors.toList());
     int fashionImages = Integer.parseInt(opts.getOrDefault("--fashion-images", "2000"));
     int resnetImages = Integer.parseInt(opts.getOrDefault("--resnet-images", "128"));
     int resnetBatch = Integer.parseInt(opts.getOrDefault("--resnet-batch", "16"));
     boolean rss = Boolean.parseBoolean(opts.getOrDefault("--rss", "true"));
+    sweep = Boolean.parseBoolean(opts.getOrDefault("--levers", "true"));
     Files.createDirectories(work);
 
     SparkSession spark = Sessions.getOrCreate("visionlake-bench");
@@ -87,7 +89,7 @@ public final class InferenceBench {
     }
     spark.stop();
     if (rss) {
-      report.put("rss", RssProbe.measure(home, work, fashionImages / 2));
+      report.put("rss", RssProbe.measure(home, work, Integer.parseInt(opts.getOrDefault("--rss-images", Integer.toString(fashionImages / 2)))));
     }
     Files.createDirectories(out.getParent());
     Files.writeString(out, Json.write(report) + "\n", StandardCharsets.UTF_8);
@@ -95,12 +97,26 @@ public final class InferenceBench {
     System.out.println("Report written to " + out);
   }
 
+  static boolean sweep = true;
+
   static Map<String, Object> run(SparkSession spark, Workload w, int cores, Path work) throws Exception {
     System.err.printf(Locale.ROOT, "[bench] %s: %d images, model %s%n", w.name, w.files.size(), w.spec.name());
     Map<String, Object> r = new LinkedHashMap<>();
     double raw = raw(w, cores);
-    double decode = decode(w, cores);
+    if (sweep) {
+      r.put("raw_levers", rawLevers(w, cores));
+    }
+    double decode = decode(w, cores, true);
+    if (sweep) {
+      double full = decode(w, cores, false);
+      System.err.printf(Locale.ROOT, "[bench] %s decode lever: reduced-size decode %.1f vs full-size decode + resize %.1f img/s%n",
+          w.name, decode, full);
+      r.put("decode_full_size_then_resize_img_s", round(full));
+    }
     double job = job(spark, w, work);
+    if (sweep) {
+      r.put("job_levers", jobLevers(spark, w, work));
+    }
     double naive = naive(spark, w, work);
     r.put("images", w.files.size());
     r.put("batch_size", w.spec.batchSize());
@@ -142,8 +158,81 @@ public final class InferenceBench {
     }
   }
 
-  /** Decode + preprocess alone, one thread per core. */
-  static double decode(Workload w, int cores) throws Exception {
+  /**
+   * The engine levers on the raw loop: batch size, and how the cores are split between predictors
+   * running side by side (as concurrent Spark tasks do) and intra-op threads inside each.
+   */
+  static Map<String, Object> rawLevers(Workload w, int cores) throws Exception {
+    Map<String, Object> out = new LinkedHashMap<>();
+    int max = w.spec.batchSize();
+    for (int batchSize : new int[] {1, Math.max(1, max / 4), max}) {
+      for (int predictors : new int[] {1, cores}) {
+        int threads = Math.max(1, cores / predictors);
+        double v = rawParallel(w, batchSize, predictors, threads);
+        String key = String.format(Locale.ROOT, "batch_%d_predictors_%d_threads_%d", batchSize, predictors, threads);
+        System.err.printf(Locale.ROOT, "[bench] %s raw lever %s: %.1f img/s%n", w.name, key, v);
+        out.put(key, round(v));
+      }
+    }
+    return out;
+  }
+
+  /** {@code predictors} predictor loops side by side, each over its share of pre-built batches. */
+  static double rawParallel(Workload w, int batchSize, int predictors, int threads) throws Exception {
+    ModelSpec spec = w.spec.toBuilder().optBatchSize(batchSize).build();
+    ImageDecoder decoder = new ImageDecoder(DecodeOptions.defaults());
+    ImagePreprocessor pre = new ImagePreprocessor(spec);
+    List<List<ImageBatch>> shares = new ArrayList<>();
+    for (int p = 0; p < predictors; p++) {
+      shares.add(new ArrayList<>());
+    }
+    ImageBatch batch = null;
+    for (int i = 0; i < w.files.size(); i++) {
+      if (batch == null || batch.isFull()) {
+        batch = newBatch(spec);
+        shares.get((i / batchSize) % predictors).add(batch);
+      }
+      try (DecodedImage img = decoder.decode(Files.readAllBytes(w.files.get(i)), pre.minDecodeWidth(), pre.minDecodeHeight())) {
+        pre.write(img.mat(), batch);
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(predictors);
+    try (LoadedModel model = LoadedModel.load(spec, new Configuration(), threads, Device.cpu())) {
+      List<Predictor<ImageBatch, BatchOutput>> ps = new ArrayList<>();
+      for (int p = 0; p < predictors; p++) {
+        Predictor<ImageBatch, BatchOutput> predictor = model.newPredictor();
+        predictor.predict(shares.get(p).get(0));
+        ps.add(predictor);
+      }
+      long start = System.nanoTime();
+      List<Future<Integer>> parts = new ArrayList<>();
+      for (int p = 0; p < predictors; p++) {
+        int share = p;
+        parts.add(pool.submit(() -> {
+          int n = 0;
+          for (ImageBatch b : shares.get(share)) {
+            n += ps.get(share).predict(b).size();
+          }
+          return n;
+        }));
+      }
+      int n = 0;
+      for (Future<Integer> part : parts) {
+        n += part.get();
+      }
+      double rate = n / ((System.nanoTime() - start) / 1e9);
+      ps.forEach(Predictor::close);
+      return rate;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /**
+   * Decode + preprocess alone, one thread per core. {@code reduced}: decode at the smallest size the
+   * model needs (libjpeg-turbo's 1/2..1/8 scaling), else at full size and resize afterwards.
+   */
+  static double decode(Workload w, int cores, boolean reduced) throws Exception {
     List<byte[]> bytes = new ArrayList<>();
     for (Path f : w.files) {
       bytes.add(Files.readAllBytes(f));
@@ -163,7 +252,8 @@ public final class InferenceBench {
             if (batch.isFull()) {
               batch.clear();
             }
-            try (DecodedImage img = decoder.decode(bytes.get(i), pre.minDecodeWidth(), pre.minDecodeHeight())) {
+            try (DecodedImage img = reduced ? decoder.decode(bytes.get(i), pre.minDecodeWidth(), pre.minDecodeHeight())
+                : decoder.decode(bytes.get(i), 0, 0)) {
               pre.write(img.mat(), batch);
             }
             n++;
@@ -194,6 +284,30 @@ public final class InferenceBench {
     BatchInferenceJob.Result result = BatchInferenceJob.run(spark, new BatchInferenceJob.Settings(
         List.of(w.dir.toString()), lake.toString(), "bench", w.specFile.toString(), null, "bench"));
     return result.inputsSeen / result.seconds;
+  }
+
+  /**
+   * The job-level levers, one setting changed at a time from the defaults: partition sizing, where
+   * the scored rows wait for the writes, and engine threads per task (oversubscribing the cores).
+   */
+  static Map<String, Object> jobLevers(SparkSession spark, Workload w, Path work) throws IOException {
+    Map<String, Map<String, String>> levers = new LinkedHashMap<>();
+    levers.put("filesPerPartition_64", Map.of("spark.visionlake.filesPerPartition", "64"));
+    levers.put("filesPerPartition_1024", Map.of("spark.visionlake.filesPerPartition", "1024"));
+    levers.put("storageLevel_MEMORY_AND_DISK", Map.of("spark.visionlake.results.storageLevel", "MEMORY_AND_DISK"));
+    levers.put("threads_per_task_2", Map.of("spark.visionlake.threads", "2"));
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, String>> lever : levers.entrySet()) {
+      lever.getValue().forEach((k, v) -> spark.conf().set(k, v));
+      try {
+        double v = job(spark, w, work);
+        System.err.printf(Locale.ROOT, "[bench] %s job lever %s: %.1f img/s%n", w.name, lever.getKey(), v);
+        out.put(lever.getKey(), round(v));
+      } finally {
+        lever.getValue().keySet().forEach(k -> spark.conf().unset(k));
+      }
+    }
+    return out;
   }
 
   /** The naive UDF, reading binaryFile content and writing Delta, timed the same way. */

@@ -13,8 +13,12 @@ import java.util.stream.Stream;
 /**
  * Peak resident memory of a job JVM (local mode: driver and executor in one process) for 1x and
  * 10x the images, sampled from /proc every 100 ms. Memory flat in input size means these match.
+ * The JVM gets a fixed heap budget ({@code -Xms} = {@code -Xmx} = {@value #HEAP}), as an executor
+ * gets {@code spark.executor.memory}: a heap left free to grow towards a large {@code -Xmx}
+ * measures the collector's sizing policy, not what the job keeps.
  */
 final class RssProbe {
+  static final String HEAP = "2g";
   private RssProbe() {}
 
   static Map<String, Object> measure(Path home, Path work, int images) throws Exception {
@@ -47,9 +51,11 @@ final class RssProbe {
 
   private static long peakRss(Path home, Path input, Path lake) throws Exception {
     InferenceBench.fresh(lake);
-    Process p = new ProcessBuilder(home.resolve("scripts/submit").toString(), "batch", "--input", input.toString(),
-        "--lake", lake.toString(), "--conf", "spark.visionlake.progress.intervalSeconds=0")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    ProcessBuilder pb = new ProcessBuilder(home.resolve("scripts/submit").toString(), "batch", "--input", input.toString(),
+        "--lake", lake.toString(), "--conf", "spark.visionlake.progress.intervalSeconds=0");
+    pb.environment().put("VISIONLAKE_DRIVER_MEMORY", HEAP);
+    pb.environment().put("VISIONLAKE_JAVA_OPTS", "-Xms" + HEAP);
+    Process p = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     long peak = 0;
     while (p.isAlive()) {
       for (ProcessHandle h : (Iterable<ProcessHandle>) Stream.concat(Stream.of(p.toHandle()), p.descendants())::iterator) {
