@@ -10,15 +10,10 @@ import io.visionlake.udfs.analyze.PeopleAnalyzer;
 import io.visionlake.udfs.image.DecodedImage;
 import io.visionlake.udfs.image.ImageDecoder;
 import io.visionlake.udfs.image.OpenCvLoader;
-import io.visionlake.udfs.inference.ImageInferenceRunner;
-import io.visionlake.udfs.inference.ImageResult;
-import io.visionlake.udfs.image.DecodeOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.opencv.core.CvType;
@@ -83,36 +78,5 @@ class AnalyzersTest {
     assertThatThrownBy(() -> Analyzers.resolve("cars", conf)).hasMessageContaining("Unknown analyser 'cars'");
     assertThatThrownBy(() -> Analyzers.resolve("people", Map.of("spark.visionlake.analyzer.people.scale", "0.9")).create())
         .hasMessageContaining("scale > 1");
-  }
-
-  /** Frames per second of the people detector through the inference runner (decode once + HOG), 2 threads. */
-  @Test
-  void peopleDetectorThroughput() throws Exception {
-    List<byte[]> frames = new ArrayList<>();
-    for (int i = 0; i < 16; i++) {
-      frames.add(Files.readAllBytes(CameraFrames.frame(100 + 10 * i)));
-    }
-    List<Thread> threads = new ArrayList<>();
-    long start = System.nanoTime();
-    for (int t = 0; t < 2; t++) {
-      List<byte[]> half = frames.subList(t * 8, t * 8 + 8);
-      Thread th = new Thread(() -> {
-        try (ImageInferenceRunner runner = new ImageInferenceRunner(null, List.of(Analyzers.resolve("people", Map.of())),
-            DecodeOptions.defaults(), 1, 4)) {
-          for (ImageResult r : runner.inferAll(half)) {
-            assertThat(r.isSuccess()).isTrue();
-            assertThat((Integer) r.analysis()[0]).isBetween(0, 15);
-          }
-        }
-      });
-      th.start();
-      threads.add(th);
-    }
-    for (Thread th : threads) {
-      th.join();
-    }
-    double fps = frames.size() / ((System.nanoTime() - start) / 1e9);
-    System.err.println(String.format(Locale.ROOT, "[bench] people detector: %d vtest frames (768x576) in 2 threads: %.2f frames/s", frames.size(), fps));
-    assertThat(fps).isPositive();
   }
 }

@@ -69,7 +69,7 @@ public final class InferenceBench {
     Path home = ModelCatalog.fromEnvironment().home();
     Path work = Paths.get(opts.getOrDefault("--work-dir", "/tmp/visionlake-bench"));
     Path out = home.resolve(opts.getOrDefault("--out", "bench/report.json"));
-    List<String> workloads = List.of(opts.getOrDefault("--workloads", "fashion,resnet50").split(",")).stream()
+    List<String> workloads = List.of(opts.getOrDefault("--workloads", "fashion,resnet50,people").split(",")).stream()
         .filter(w -> !w.isBlank() && !"none".equals(w)).collect(Collectors.toList());
     int fashionImages = Integer.parseInt(opts.getOrDefault("--fashion-images", "2000"));
     int resnetImages = Integer.parseInt(opts.getOrDefault("--resnet-images", "128"));
@@ -84,6 +84,10 @@ public final class InferenceBench {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("machine", Machine.describe(cores));
     for (String w : workloads) {
+      if ("people".equals(w)) {
+        report.put(w, PeopleBench.run(home, cores, Integer.parseInt(opts.getOrDefault("--people-frames", "64"))));
+        continue;
+      }
       Workload workload = "resnet50".equals(w) ? resnet50(work, home, resnetImages, resnetBatch) : fashion(home, work, fashionImages);
       report.put(w, run(spark, workload, cores, work));
     }
