@@ -40,6 +40,13 @@ public final class JobOptions {
   public static final String STREAM_BATCH_SIZE = PREFIX + "stream.batchSize";
   public static final String STREAM_BATCH_SIZE_DEFAULT = "8";
 
+  /**
+   * Batch job: images per batch when analysers (ocr, colors, faces, people) run, unless batchSize
+   * is set; each batch's decoded pixels stay in memory until every analyser has read them.
+   */
+  public static final String ANALYZERS_BATCH_SIZE = PREFIX + "analyzers.batchSize";
+  public static final String ANALYZERS_BATCH_SIZE_DEFAULT = "16";
+
   static final Map<String, String> DEFAULTS = Map.of(
       MODEL, MODEL_DEFAULT,
       BATCH_SIZE, "",
@@ -49,7 +56,8 @@ public final class JobOptions {
       FILES_PER_PARTITION, FILES_PER_PARTITION_DEFAULT,
       PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT,
       STREAM_MAX_PER_TRIGGER, STREAM_MAX_PER_TRIGGER_DEFAULT,
-      STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT);
+      STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT,
+      ANALYZERS_BATCH_SIZE, ANALYZERS_BATCH_SIZE_DEFAULT);
 
   private JobOptions() {}
 }
