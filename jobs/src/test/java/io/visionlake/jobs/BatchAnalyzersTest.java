@@ -125,6 +125,24 @@ class BatchAnalyzersTest extends DeltaTestBase {
   }
 
   @Test
+  @Order(6)
+  void theStreamJobTakesTheSameAnalysers() throws Exception {
+    Path landing = tmp.resolve("landing");
+    CameraFrames.land(landing, "north", 100, 3, java.time.Instant.parse("2024-05-01T12:00:00Z"));
+    Path streamLake = tmp.resolve("stream-lake");
+    StreamingInferenceJob.Handle h = StreamingInferenceJob.run(spark,
+        StreamingInferenceJob.Settings.of("dir:" + landing, streamLake.toString(), tmp.resolve("stream-cp").toString())
+            .trigger("available-now").analyzers("colors,ocr"));
+    h.awaitTermination();
+    List<Row> frames = spark.read().format("delta").load(new Lake(streamLake.toString()).path(Lake.FRAMES)).collectAsList();
+    assertThat(frames).hasSize(3).allSatisfy(f -> {
+      assertThat(f.<scala.collection.Seq<Row>>getAs("colors").size()).as("colours of a vtest frame").isBetween(1, 5);
+      assertThat(f.<String>getAs("ocr_text")).as("ocr ran (a street scene: little or no text)").isNotNull();
+      assertThat(f.<String>getAs("model_versions")).contains("colors=kmeans").contains("ocr=ppocr-det");
+    });
+  }
+
+  @Test
   @Order(5)
   void unknownAnalyserFailsBeforeReadingAnything() {
     assertThatThrownBy(() -> run(tmp.resolve("first"), "classify,nope")).hasMessageContaining("Unknown analyser 'nope'")
