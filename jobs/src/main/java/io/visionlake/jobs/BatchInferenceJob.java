@@ -15,6 +15,7 @@ import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelCatalog;
 import io.visionlake.udfs.model.ModelFiles;
 import io.visionlake.udfs.model.ModelSpec;
+import io.visionlake.udfs.spark.ImageColumns;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Date;
@@ -22,12 +23,14 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -50,6 +53,10 @@ import org.slf4j.LoggerFactory;
 public final class BatchInferenceJob {
   private static final Logger LOG = LoggerFactory.getLogger(BatchInferenceJob.class);
   static final String JOB = "batch";
+  /** model_name, model_version and model_sha256 of rows written without a model (no classify or embed). */
+  static final String NO_MODEL = "none";
+  /** Column of {@code images}: name=version of each analyser that ran, ';'-separated (null when none did). */
+  static final String ANALYZER_VERSIONS = "analyzer_versions";
 
   private BatchInferenceJob() {}
 
@@ -60,6 +67,7 @@ public final class BatchInferenceJob {
           .option("--lake", "path|uri", "lake root holding the Delta tables (required)")
           .option("--source", "name", "value of the source column (default: default)")
           .option("--model", "name|file", "model spec name in conf/models or path to a spec file (default: " + JobOptions.MODEL + ")")
+          .option("--analyzers", "list", "comma-separated: classify, embed (the model's outputs), ocr, colors, faces, people, or configured ones (default classify,embed)")
           .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
           .parse(args);
       if (cli.all("--input").isEmpty()) {
@@ -68,6 +76,9 @@ public final class BatchInferenceJob {
       Settings settings = new Settings(cli.all("--input"), cli.require("--lake"),
           cli.get("--source") == null ? "default" : cli.get("--source"), cli.get("--model"),
           cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")), cli.describe());
+      if (cli.get("--analyzers") != null) {
+        settings.analyzers(cli.get("--analyzers"));
+      }
       SparkSession spark = Sessions.getOrCreate("visionlake-batch");
       Result result = run(spark, settings);
       System.out.println(result.summary());
@@ -101,18 +112,28 @@ public final class BatchInferenceJob {
 
   private static Result execute(SparkSession spark, Settings settings, JobConf conf, ModelCatalog catalog, Lake lake,
       String runId, Instant started) {
-    String modelRef = settings.model != null ? settings.model : conf.get(JobOptions.MODEL);
-    ModelSpec spec = catalog.resolve(modelRef);
-    if (conf.getOrNull(JobOptions.BATCH_SIZE) != null) {
-      spec = spec.toBuilder().optBatchSize(conf.getInt(JobOptions.BATCH_SIZE)).build();
+    AnalyzerSelection selection = AnalyzerSelection.resolve(settings.analyzers, conf.asMap());
+    // classify/embed are the model's outputs; without them no model loads at all.
+    ModelSpec spec = null;
+    if (selection.needsModel()) {
+      spec = catalog.resolve(settings.model != null ? settings.model : conf.get(JobOptions.MODEL));
+      if (conf.getOrNull(JobOptions.BATCH_SIZE) != null) {
+        spec = spec.toBuilder().optBatchSize(conf.getInt(JobOptions.BATCH_SIZE)).build();
+      }
     }
+    // Analysers hold each batch's decoded pixels until all of them have run: smaller batches.
+    int batchSize = selection.specs.isEmpty() ? spec.batchSize()
+        : conf.getOrNull(JobOptions.BATCH_SIZE) != null ? conf.getInt(JobOptions.BATCH_SIZE) : conf.getInt(JobOptions.ANALYZERS_BATCH_SIZE);
+    String modelName = spec != null ? spec.name() : NO_MODEL;
+    String modelVersion = spec != null ? spec.version() : NO_MODEL;
     spark.sparkContext().setJobGroup("visionlake-batch-" + runId,
-        String.format(Locale.ROOT, "Batch inference (model=%s v%s, inputs=%s) into %s", spec.name(), spec.version(),
-            settings.inputs, lake.root()), false);
+        String.format(Locale.ROOT, "Batch inference (analyzers=%s, model=%s v%s, inputs=%s) into %s", String.join(",", selection.names),
+            modelName, modelVersion, settings.inputs, lake.root()), false);
     Broadcast<SerializableConfiguration> hadoopConf = new JavaSparkContext(spark.sparkContext())
         .broadcast(new SerializableConfiguration(spark.sessionState().newHadoopConf()));
-    String modelSha = spec.sha256() != null ? spec.sha256()
+    String modelSha = spec == null ? NO_MODEL : spec.sha256() != null ? spec.sha256()
         : ModelFiles.sha256(ModelFiles.localize(spec.modelUri(), hadoopConf.value().value()));
+    String analyzerVersions = selection.versions.isEmpty() ? null : String.join(";", selection.versions);
 
     // Spark's file index does the (parallel, glob-aware, recursive) listing; the scan itself would
     // silently drop zero-byte files, so executors stat and read each listed file themselves.
@@ -125,13 +146,15 @@ public final class BatchInferenceJob {
     int filesPerPartition = conf.getInt(JobOptions.FILES_PER_PARTITION);
     int partitions = (int) Math.max(1, Math.max(Math.min(inputs, spark.sparkContext().defaultParallelism()),
         (inputs + filesPerPartition - 1) / filesPerPartition));
-    LOG.info("Run {}: {} input file(s) in {} partition(s), model {} (sha256 {})", runId, inputs, partitions, spec.name(), modelSha);
+    LOG.info("Run {}: {} input file(s) in {} partition(s), analyzers {}, model {} (sha256 {})", runId, inputs, partitions,
+        selection.names, modelName, modelSha);
 
     LongAccumulator done = spark.sparkContext().longAccumulator("visionlake.images");
-    PartitionedInference inference = new PartitionedInference(spec,
+    PartitionedInference inference = new PartitionedInference(spec, selection.specs, batchSize,
         DecodeOptions.builder().maxPixels(conf.getLong(JobOptions.MAX_PIXELS)).build(), conf.getInt(JobOptions.THREADS), done);
     Dataset<Row> results = listing.repartition(partitions, col("path"))
-        .mapPartitions(new FileScorer(inference, hadoopConf, conf.getLong(JobOptions.MAX_FILE_BYTES)), Encoders.row(FileScorer.RESULT_SCHEMA))
+        .mapPartitions(new FileScorer(inference, hadoopConf, conf.getLong(JobOptions.MAX_FILE_BYTES), selection.fields),
+            Encoders.row(FileScorer.resultSchema(selection.fields)))
         .persist(storageLevel(conf));
     long ok;
     try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS))) {
@@ -140,13 +163,21 @@ public final class BatchInferenceJob {
     }
     Timestamp now = Timestamp.from(Instant.now());
     Date ingestDate = Date.valueOf(LocalDate.ofInstant(started, ZoneOffset.UTC));
-    Dataset<Row> images = results.filter(col("ok")).select(
+    Column labels = selection.labels ? col("labels") : lit(null).cast(ImageColumns.LABELS_TYPE);
+    List<Column> columns = new ArrayList<>(List.of(
         col("image_id"), col("path"), lit(settings.source).as("source"), col("captured_at"), lit(ingestDate).as("ingest_date"),
         col("bytes"), col("width"), col("height"), col("format"),
-        element_at(col("labels"), 1).getField("label").as("top_label"),
-        element_at(col("labels"), 1).getField("score").as("top_score"),
-        col("labels"), col("embedding"), lit(spec.name()).as("model_name"), lit(spec.version()).as("model_version"),
-        lit(modelSha).as("model_sha256"), lit(now).as("processed_at"), lit(runId).as("job_run_id"));
+        element_at(labels, 1).getField("label").as("top_label"),
+        element_at(labels, 1).getField("score").as("top_score"),
+        labels.as("labels"), (selection.embedding ? col("embedding") : lit(null).cast(ImageColumns.EMBEDDING_TYPE)).as("embedding"),
+        lit(modelName).as("model_name"), lit(modelVersion).as("model_version"),
+        lit(modelSha).as("model_sha256"), lit(now).as("processed_at"), lit(runId).as("job_run_id")));
+    // Analyser columns are nullable and added to the table by schema evolution (see insertNew).
+    selection.fields.forEach(f -> columns.add(col(f.name())));
+    if (analyzerVersions != null) {
+      columns.add(lit(analyzerVersions).as(ANALYZER_VERSIONS));
+    }
+    Dataset<Row> images = results.filter(col("ok")).select(columns.toArray(new Column[0]));
     Dataset<Row> errors = results.filter(col("ok").equalTo(false)).select(
         col("path"), lit(settings.source).as("source"), col("image_id"), col("bytes"), col("stage"), col("error_class"),
         col("message"), lit(runId).as("job_run_id"), lit(now).as("failed_at"));
@@ -182,11 +213,15 @@ public final class BatchInferenceJob {
     }
   }
 
-  /** Insert-only MERGE: rows whose key is already in the table are left as they are. Returns rows inserted. */
+  /**
+   * Insert-only MERGE: rows whose key is already in the table are left as they are. Returns rows
+   * inserted. With schema evolution: a run with a new analyser adds its (nullable) columns to the
+   * table, older rows read null there, and a later run without that analyser writes null to them.
+   */
   private static long insertNew(SparkSession spark, DeltaTable table, Dataset<Row> rows, String keyCondition, String runId) {
     Row[] metrics = new Row[1];
     withCommitMetadata(spark, runId,
-        () -> metrics[0] = table.as("t").merge(rows.as("s"), keyCondition).whenNotMatched().insertAll().execute().first());
+        () -> metrics[0] = table.as("t").merge(rows.as("s"), keyCondition).withSchemaEvolution().whenNotMatched().insertAll().execute().first());
     return metrics[0].getLong(metrics[0].fieldIndex("num_inserted_rows"));
   }
 
@@ -241,6 +276,7 @@ public final class BatchInferenceJob {
     final String model;
     final Path confFile;
     final String arguments;
+    List<String> analyzers = List.of(AnalyzerSelection.CLASSIFY, AnalyzerSelection.EMBED);
 
     public Settings(List<String> inputs, String lake, String source, String model, Path confFile, String arguments) {
       this.inputs = List.copyOf(inputs);
@@ -249,6 +285,12 @@ public final class BatchInferenceJob {
       this.model = model;
       this.confFile = confFile;
       this.arguments = arguments;
+    }
+
+    /** Comma-separated analysers (default {@code classify,embed}). */
+    public Settings analyzers(String list) {
+      this.analyzers = AnalyzerSelection.parse(list, "--analyzers");
+      return this;
     }
 
     public static Settings of(List<String> inputs, String lake, String source) {

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.sql.Timestamp;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -18,6 +19,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
 
@@ -30,7 +32,7 @@ import org.apache.spark.util.SerializableConfiguration;
 final class FileScorer implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
 
-  /** One row per input file: the outcome of read, decode and inference. */
+  /** One row per input file: the outcome of read, decode and inference; the analysers' fields follow. */
   static final StructType RESULT_SCHEMA = new StructType()
       .add("path", DataTypes.StringType, false)
       .add("bytes", DataTypes.LongType, false)
@@ -49,11 +51,27 @@ final class FileScorer implements MapPartitionsFunction<Row, Row> {
   private final PartitionedInference inference;
   private final Broadcast<SerializableConfiguration> hadoopConf;
   private final long maxFileBytes;
+  private final int analysisFields;
 
   FileScorer(PartitionedInference inference, Broadcast<SerializableConfiguration> hadoopConf, long maxFileBytes) {
+    this(inference, hadoopConf, maxFileBytes, List.of());
+  }
+
+  /** @param analysisFields the analysers' columns, appended to {@link #RESULT_SCHEMA} in this order */
+  FileScorer(PartitionedInference inference, Broadcast<SerializableConfiguration> hadoopConf, long maxFileBytes,
+      List<StructField> analysisFields) {
     this.inference = inference;
     this.hadoopConf = hadoopConf;
     this.maxFileBytes = maxFileBytes;
+    this.analysisFields = analysisFields.size();
+  }
+
+  static StructType resultSchema(List<StructField> analysisFields) {
+    StructType s = RESULT_SCHEMA;
+    for (StructField f : analysisFields) {
+      s = s.add(f);
+    }
+    return s;
   }
 
   @Override
@@ -70,7 +88,7 @@ final class FileScorer implements MapPartitionsFunction<Row, Row> {
         return read(conf, listing.next().getString(0));
       }
     };
-    return inference.apply(files, f -> f.content, FileScorer::toRow);
+    return inference.apply(files, f -> f.content, this::toRow);
   }
 
   private InputFile read(Configuration conf, String path) {
@@ -127,18 +145,36 @@ final class FileScorer implements MapPartitionsFunction<Row, Row> {
     return f;
   }
 
-  private static Row toRow(InputFile f, ImageResult r) {
+  private Row toRow(InputFile f, ImageResult r) {
     long bytes = f.content != null ? f.content.length : f.length;
+    Object[] v = new Object[RESULT_SCHEMA.size() + analysisFields];
+    v[0] = f.path;
+    v[1] = bytes;
+    v[2] = f.modified;
+    v[3] = f.imageId;
     if (r == null) {
-      return RowFactory.create(f.path, bytes, f.modified, f.imageId, false, null, null, null, null, null,
-          ImageResult.STAGE_READ, f.errorClass, f.message);
+      v[4] = false;
+      v[10] = ImageResult.STAGE_READ;
+      v[11] = f.errorClass;
+      v[12] = f.message;
+    } else if (!r.isSuccess()) {
+      v[4] = false;
+      v[10] = r.errorStage();
+      v[11] = r.errorClass();
+      v[12] = r.errorMessage();
+    } else {
+      v[4] = true;
+      v[5] = r.format();
+      v[6] = r.width();
+      v[7] = r.height();
+      v[8] = ImageColumns.labels(r);
+      v[9] = ImageColumns.embedding(r);
+      Object[] analysis = r.analysis();
+      for (int j = 0; j < analysisFields; j++) {
+        v[RESULT_SCHEMA.size() + j] = analysis != null ? analysis[j] : null;
+      }
     }
-    if (!r.isSuccess()) {
-      return RowFactory.create(f.path, bytes, f.modified, f.imageId, false, null, null, null, null, null,
-          r.errorStage(), r.errorClass(), r.errorMessage());
-    }
-    return RowFactory.create(f.path, bytes, f.modified, f.imageId, true, r.format(), r.width(), r.height(),
-        ImageColumns.labels(r), ImageColumns.embedding(r), null, null, null);
+    return RowFactory.create(v);
   }
 
   /** A listed file and, once read, its bytes or why they could not be read. */

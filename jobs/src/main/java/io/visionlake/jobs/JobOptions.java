@@ -47,6 +47,13 @@ public final class JobOptions {
   public static final String STREAM_BATCH_SIZE = PREFIX + "stream.batchSize";
   public static final String STREAM_BATCH_SIZE_DEFAULT = "8";
 
+  /**
+   * Batch job: images per batch when analysers (ocr, colors, faces, people) run, unless batchSize
+   * is set; each batch's decoded pixels stay in memory until every analyser has read them.
+   */
+  public static final String ANALYZERS_BATCH_SIZE = PREFIX + "analyzers.batchSize";
+  public static final String ANALYZERS_BATCH_SIZE_DEFAULT = "16";
+
   static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry(MODEL, MODEL_DEFAULT),
       Map.entry(BATCH_SIZE, ""),
@@ -57,7 +64,8 @@ public final class JobOptions {
       Map.entry(RESULTS_STORAGE_LEVEL, RESULTS_STORAGE_LEVEL_DEFAULT),
       Map.entry(PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT),
       Map.entry(STREAM_MAX_PER_TRIGGER, STREAM_MAX_PER_TRIGGER_DEFAULT),
-      Map.entry(STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT));
+      Map.entry(STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT),
+      Map.entry(ANALYZERS_BATCH_SIZE, ANALYZERS_BATCH_SIZE_DEFAULT));
 
   private JobOptions() {}
 }

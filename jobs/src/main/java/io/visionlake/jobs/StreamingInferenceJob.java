@@ -4,8 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.visionlake.udfs.analyze.AnalyzerSpec;
-import io.visionlake.udfs.analyze.Analyzers;
-import io.visionlake.udfs.analyze.ImageAnalyzer;
 import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelCatalog;
@@ -15,14 +13,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
@@ -58,7 +54,7 @@ public final class StreamingInferenceJob {
           .option("--trigger", "10s|available-now|once", "micro-batch trigger (default 10s)")
           .option("--window", "duration", "flow_counts window, e.g. 30s, 1m, 1h (default 1m)")
           .option("--watermark", "duration", "how late a frame may arrive and still count (default 2m)")
-          .option("--analyzers", "list", "comma-separated: people, faces, classify, embed, or configured ones (default people,faces)")
+          .option("--analyzers", "list", "comma-separated: people, faces, ocr, colors, classify, embed, or configured ones (default people,faces)")
           .option("--max-per-trigger", "n", "files or Kafka records per micro-batch (default " + JobOptions.STREAM_MAX_PER_TRIGGER + ")")
           .option("--query-name", "name", "streaming query name = Delta txnAppId (default " + DEFAULT_QUERY_NAME + ")")
           .option("--starting-offsets", "earliest|latest", "Kafka only, for a new checkpoint (default earliest)")
@@ -125,18 +121,12 @@ public final class StreamingInferenceJob {
     }
 
     // Analysers: model-backed names (classify/embed) go to the model, the rest to the registry.
-    boolean labels = settings.analyzers.contains("classify");
-    boolean embedding = settings.analyzers.contains("embed");
-    List<String> detectors = settings.analyzers.stream().filter(a -> !a.equals("classify") && !a.equals("embed")).collect(Collectors.toList());
-    List<AnalyzerSpec> specs = Analyzers.resolve(detectors, conf.asMap());
-    List<StructField> fields = new ArrayList<>();
-    List<String> versions = new ArrayList<>();
-    for (AnalyzerSpec s : specs) {
-      try (ImageAnalyzer a = s.create()) { // validates options on the driver; cheap (no weights loaded)
-        fields.addAll(a.fields());
-        versions.add(a.name() + "=" + a.version());
-      }
-    }
+    AnalyzerSelection selection = AnalyzerSelection.resolve(settings.analyzers, conf.asMap());
+    boolean labels = selection.labels;
+    boolean embedding = selection.embedding;
+    List<AnalyzerSpec> specs = selection.specs;
+    List<StructField> fields = selection.fields;
+    List<String> versions = new ArrayList<>(selection.versions);
     ModelSpec model = null;
     if (labels || embedding) {
       model = catalog.resolve(settings.model != null ? settings.model : conf.get(JobOptions.MODEL));
@@ -297,10 +287,7 @@ public final class StreamingInferenceJob {
     }
 
     public Settings analyzers(String list) {
-      this.analyzers = Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().collect(Collectors.toList());
-      if (analyzers.isEmpty()) {
-        throw new IllegalArgumentException("--analyzers must name at least one analyser");
-      }
+      this.analyzers = AnalyzerSelection.parse(list, "--analyzers");
       return this;
     }
 

@@ -83,9 +83,14 @@ public final class InferenceBench {
     int cores = spark.sparkContext().defaultParallelism();
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("machine", Machine.describe(cores));
+    int analyzerImages = Integer.parseInt(opts.getOrDefault("--analyzer-images", "60"));
     for (String w : workloads) {
       if ("people".equals(w)) {
         report.put(w, PeopleBench.run(home, cores, Integer.parseInt(opts.getOrDefault("--people-frames", "64"))));
+        continue;
+      }
+      if (!w.equals("fashion") && !w.equals("resnet50")) {
+        report.put(w, AnalyzerBench.run(spark, w, home, work, analyzerImages, cores)); // an analyser: ocr, colors, faces
         continue;
       }
       Workload workload = "resnet50".equals(w) ? resnet50(work, home, resnetImages, resnetBatch) : fashion(home, work, fashionImages);

@@ -7,15 +7,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The analyser registry. Built-ins are {@code people} ({@link PeopleAnalyzer}) and {@code faces}
- * ({@link FacesAnalyzer}); any other name is registered by configuration alone:
+ * The analyser registry. Built-ins are {@code people} ({@link PeopleAnalyzer}), {@code faces}
+ * ({@link FacesAnalyzer}), {@code ocr} ({@link OcrAnalyzer}) and {@code colors} ({@link
+ * ColorsAnalyzer}); any other name is registered by configuration alone:
  *
  * <pre>
  * spark.visionlake.analyzer.&lt;name&gt;.class = com.example.MyAnalyzer
  * spark.visionlake.analyzer.&lt;name&gt;.&lt;option&gt; = value   # handed to the analyser
  * </pre>
  *
- * A configured class overrides the built-in of the same name.
+ * A configured class overrides the built-in of the same name. Resolution happens on the driver,
+ * which also hands every analyser the option {@code home} (the VisionLake home it resolved, unless
+ * configured), so analysers that find model specs under {@code conf/models} find the same ones on
+ * executors whatever their working directory.
  */
 public final class Analyzers {
   /** Prefix of analyser settings. */
@@ -23,7 +27,12 @@ public final class Analyzers {
 
   private static final Map<String, String> BUILT_INS = Map.of(
       PeopleAnalyzer.NAME, PeopleAnalyzer.class.getName(),
-      FacesAnalyzer.NAME, FacesAnalyzer.class.getName());
+      FacesAnalyzer.NAME, FacesAnalyzer.class.getName(),
+      OcrAnalyzer.NAME, OcrAnalyzer.class.getName(),
+      ColorsAnalyzer.NAME, ColorsAnalyzer.class.getName());
+
+  /** The option holding the VisionLake home, see the class comment. */
+  public static final String HOME_OPTION = "home";
 
   private Analyzers() {}
 
@@ -52,6 +61,7 @@ public final class Analyzers {
       throw new IllegalArgumentException("Unknown analyser '" + name + "': built-ins are " + new TreeMap<>(BUILT_INS).keySet()
           + "; register others with " + prefix + "class=<class implementing " + ImageAnalyzer.class.getName() + ">");
     }
+    options.putIfAbsent(HOME_OPTION, io.visionlake.udfs.model.ModelCatalog.fromEnvironment().home().toString());
     return new AnalyzerSpec(name, cls, options);
   }
 

@@ -1,5 +1,8 @@
 package io.visionlake.udfs.spark;
 
+import io.visionlake.udfs.analyze.AnalyzerSpec;
+import io.visionlake.udfs.analyze.Analyzers;
+import io.visionlake.udfs.analyze.OcrAnalyzer;
 import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.inference.ImageInferenceRunner;
 import io.visionlake.udfs.inference.ImageResult;
@@ -11,7 +14,9 @@ import java.util.function.Function;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.util.TaskCompletionListener;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * SQL functions on the same inference path as the jobs:
@@ -19,9 +24,12 @@ import org.apache.spark.util.TaskCompletionListener;
  * <ul>
  *   <li>{@code classify_image(content binary) -> array<struct<label string, score float>>}
  *   <li>{@code embed_image(content binary) -> array<float>}
+ *   <li>{@code ocr_text(content binary) -> string}: the {@code ocr} analyser's text (lines in
+ *       reading order, joined by newlines; empty when the image has no text), configured by the
+ *       session's {@code spark.visionlake.analyzer.ocr.*} settings
  * </ul>
  *
- * Both return null for bytes that are not a decodable image. SQL scalar functions see one row at a
+ * All return null for bytes that are not a decodable image. SQL scalar functions see one row at a
  * time, so they run batches of one; for bulk scoring use the batch job or the Transformers, which
  * batch. The model still loads once per executor JVM and each task thread reuses one predictor,
  * closed when the task ends.
@@ -36,6 +44,9 @@ public final class VisionFunctions {
     ModelSpec embedder = catalog.resolve(embedderModel);
     spark.udf().register("classify_image", new ImageUdf<>(classifier, ImageColumns::labels), ImageColumns.LABELS_TYPE);
     spark.udf().register("embed_image", new ImageUdf<>(embedder, ImageColumns::embedding), ImageColumns.EMBEDDING_TYPE);
+    // Models load lazily on executors; resolving here only reads the session's analyser settings.
+    AnalyzerSpec ocr = Analyzers.resolve(OcrAnalyzer.NAME, CollectionConverters.asJava(spark.conf().getAll()));
+    spark.udf().register("ocr_text", new AnalyzerUdf(ocr, 0), DataTypes.StringType);
   }
 
   /** Registers both with the default model. */
@@ -71,6 +82,50 @@ public final class VisionFunctions {
       ImageInferenceRunner runner = runners.get();
       if (runner == null) {
         ImageInferenceRunner created = new ImageInferenceRunner(spec, DecodeOptions.defaults(), Math.max(1, spec.threads()));
+        runners.set(created);
+        TaskContext task = TaskContext.get();
+        if (task != null) {
+          ThreadLocal<ImageInferenceRunner> owner = runners;
+          task.addTaskCompletionListener((TaskCompletionListener) ctx -> {
+            created.close();
+            owner.remove();
+          });
+        }
+        runner = created;
+      }
+      return runner;
+    }
+  }
+
+  /** One analyser field of one image; the runner (analysers only, batches of one) is per task thread. */
+  private static final class AnalyzerUdf implements UDF1<byte[], Object> {
+    private static final long serialVersionUID = 1L;
+
+    private final AnalyzerSpec spec;
+    private final int field;
+    private transient ThreadLocal<ImageInferenceRunner> runners;
+
+    AnalyzerUdf(AnalyzerSpec spec, int field) {
+      this.spec = spec;
+      this.field = field;
+    }
+
+    @Override
+    public Object call(byte[] content) {
+      if (content == null) {
+        return null;
+      }
+      ImageResult result = runner().infer(List.of(content)).get(0);
+      return result.isSuccess() && result.analysis() != null ? result.analysis()[field] : null;
+    }
+
+    private ImageInferenceRunner runner() {
+      if (runners == null) {
+        runners = new ThreadLocal<>();
+      }
+      ImageInferenceRunner runner = runners.get();
+      if (runner == null) {
+        ImageInferenceRunner created = new ImageInferenceRunner(null, List.of(spec), DecodeOptions.defaults(), 1, 1);
         runners.set(created);
         TaskContext task = TaskContext.get();
         if (task != null) {

@@ -107,4 +107,15 @@ class ImageTransformersTest extends SparkTestBase {
       assertThat(rows.get(i).isNullAt(3)).as("undecodable bytes give null").isTrue();
     }
   }
+
+  @Test
+  void ocrTextSqlFunctionReadsAPhotographedPage() {
+    VisionFunctions.register(spark);
+    Path page = TestPaths.required("data/samples/text/imageTextN.png");
+    spark.read().format("binaryFile").load(page.toString()).createOrReplaceTempView("pages");
+    List<Row> rows = spark.sql("SELECT ocr_text(content) AS text, ocr_text(CAST('junk' AS BINARY)) AS junk FROM pages").collectAsList();
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).getString(0)).startsWith("technical details are too complex").contains("computer vision problems");
+    assertThat(rows.get(0).isNullAt(1)).as("undecodable bytes give null").isTrue();
+  }
 }
