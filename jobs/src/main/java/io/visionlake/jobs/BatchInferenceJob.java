@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
+import io.visionlake.udfs.heads.LabelHead;
 import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelCatalog;
@@ -61,13 +62,14 @@ public final class BatchInferenceJob {
           .option("--source", "name", "value of the source column (default: default)")
           .option("--model", "name|file", "model spec name in conf/models or path to a spec file (default: " + JobOptions.MODEL + ")")
           .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
+          .option("--head", "name|uri", "label head (scripts/submit train-head) adding head_label, head_score")
           .parse(args);
       if (cli.all("--input").isEmpty()) {
         throw new CliArgs.UsageException("Missing required --input.\n" + cli.usage());
       }
       Settings settings = new Settings(cli.all("--input"), cli.require("--lake"),
           cli.get("--source") == null ? "default" : cli.get("--source"), cli.get("--model"),
-          cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")), cli.describe());
+          cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")), cli.describe()).withHead(cli.get("--head"));
       SparkSession spark = Sessions.getOrCreate("visionlake-batch");
       Result result = run(spark, settings);
       System.out.println(result.summary());
@@ -109,6 +111,7 @@ public final class BatchInferenceJob {
     spark.sparkContext().setJobGroup("visionlake-batch-" + runId,
         String.format(Locale.ROOT, "Batch inference (model=%s v%s, inputs=%s) into %s", spec.name(), spec.version(),
             settings.inputs, lake.root()), false);
+    LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), spec.name()); // --head: fail before inference
     Broadcast<SerializableConfiguration> hadoopConf = new JavaSparkContext(spark.sparkContext())
         .broadcast(new SerializableConfiguration(spark.sessionState().newHadoopConf()));
     String modelSha = spec.sha256() != null ? spec.sha256()
@@ -154,9 +157,11 @@ public final class BatchInferenceJob {
     long failed = inputs - ok;
     // Every table exists after any run (analysts' queries never miss one); a MERGE costs seconds of
     // planning even when its source is empty, so the ones with nothing to add are skipped.
-    DeltaTable imagesTable = lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date");
+    lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date");
+    Dataset<Row> imagesOut = HeadColumns.attach(spark, lake, Lake.IMAGES, images, head); // may add head columns: take the table after
+    DeltaTable imagesTable = lake.table(spark, Lake.IMAGES);
     DeltaTable errorsTable = lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA);
-    long imagesInserted = ok == 0 ? 0 : timed("write images", () -> insertNew(spark, imagesTable, images,
+    long imagesInserted = ok == 0 ? 0 : timed("write images", () -> insertNew(spark, imagesTable, imagesOut,
         "t.path = s.path AND t.image_id = s.image_id", runId));
     long errorsInserted = failed == 0 ? 0 : timed("write image_errors", () -> insertNew(spark, errorsTable, errors,
         "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId));
@@ -231,6 +236,7 @@ public final class BatchInferenceJob {
     final String model;
     final Path confFile;
     final String arguments;
+    String head;
 
     public Settings(List<String> inputs, String lake, String source, String model, Path confFile, String arguments) {
       this.inputs = List.copyOf(inputs);
@@ -239,6 +245,12 @@ public final class BatchInferenceJob {
       this.model = model;
       this.confFile = confFile;
       this.arguments = arguments;
+    }
+
+    /** With a label head (a name under spark.visionlake.heads.dir, or a path/URI); null for none. */
+    public Settings withHead(String head) {
+      this.head = head;
+      return this;
     }
 
     public static Settings of(List<String> inputs, String lake, String source) {

@@ -64,6 +64,7 @@ public final class StreamingInferenceJob {
           .option("--starting-offsets", "earliest|latest", "Kafka only, for a new checkpoint (default earliest)")
           .option("--model", "name|file", "model for classify/embed (default: " + JobOptions.MODEL + ")")
           .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
+          .option("--head", "name|uri", "label head (scripts/submit train-head) adding head_label, head_score; implies embed")
           .parse(args);
       Settings settings = Settings.of(cli.require("--source"), cli.require("--lake"), cli.require("--checkpoint"));
       if (cli.get("--trigger") != null) {
@@ -88,6 +89,7 @@ public final class StreamingInferenceJob {
         settings.startingOffsets = cli.get("--starting-offsets");
       }
       settings.model = cli.get("--model");
+      settings.head = cli.get("--head");
       settings.confFile = cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file"));
       SparkSession spark = Sessions.getOrCreate("visionlake-stream");
       Handle handle = run(spark, settings);
@@ -126,7 +128,7 @@ public final class StreamingInferenceJob {
 
     // Analysers: model-backed names (classify/embed) go to the model, the rest to the registry.
     boolean labels = settings.analyzers.contains("classify");
-    boolean embedding = settings.analyzers.contains("embed");
+    boolean embedding = settings.analyzers.contains("embed") || settings.head != null; // a head reads the embedding
     List<String> detectors = settings.analyzers.stream().filter(a -> !a.equals("classify") && !a.equals("embed")).collect(Collectors.toList());
     List<AnalyzerSpec> specs = Analyzers.resolve(detectors, conf.asMap());
     List<StructField> fields = new ArrayList<>();
@@ -150,6 +152,7 @@ public final class StreamingInferenceJob {
     MicroBatchWriter writer = new MicroBatchWriter(spark, lake, settings.queryName, inference, fields, labels, embedding,
         String.join(";", versions), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
         settings.isKafka() ? null : settings.checkpoint);
+    writer.head = HeadColumns.load(spark, settings.head, conf, catalog.home(), model == null ? "" : model.name());
     writer.ensureTables();
     writer.maxPerTrigger = maxPerTrigger;
     return writer;
@@ -260,6 +263,7 @@ public final class StreamingInferenceJob {
     String startingOffsets = "earliest";
     String model;
     Path confFile;
+    String head;
 
     private Settings(String source, String lake, String checkpoint) {
       if (checkpoint == null || checkpoint.isBlank()) {
@@ -306,6 +310,12 @@ public final class StreamingInferenceJob {
 
     public Settings maxPerTrigger(int n) {
       this.maxPerTrigger = n;
+      return this;
+    }
+
+    /** With a label head (a name under spark.visionlake.heads.dir, or a path/URI). */
+    public Settings head(String head) {
+      this.head = head;
       return this;
     }
 
