@@ -78,7 +78,7 @@ final class LakeEmbeddings {
 
     long newlyEmbedded = 0;
     long unusable = 0;
-    Dataset<Row> fromTable = spark.emptyDataFrame();
+    Dataset<Row> fromTable = null;
     if (!others.isEmpty()) {
       DeltaTable table = lake.ensure(spark, TABLE, SCHEMA);
       Dataset<Row> known = table.toDF().filter(col("model_name").equalTo(name)).select("image_id", "embedding");
@@ -105,7 +105,7 @@ final class LakeEmbeddings {
       Dataset<Row> stored = table.toDF().filter(col("model_name").equalTo(name)).select(col("image_id"), col("embedding"));
       fromTable = others.select("image_id", "path", "source").join(stored, "image_id");
     }
-    Dataset<Row> all = fromTable.isEmpty() && fromTable.columns().length == 0 ? direct : direct.unionByName(fromTable);
+    Dataset<Row> all = fromTable == null ? direct : direct.unionByName(fromTable);
     all = all.persist(StorageLevel.MEMORY_AND_DISK());
     long count = all.count();
     distinct.unpersist();

@@ -147,4 +147,22 @@ class TrainHeadJobTest extends DeltaTestBase {
     }
     assertThat(agree).as("head labels of the 40 images match their coarse class").isGreaterThanOrEqualTo(36);
   }
+
+  @Test
+  @Order(4)
+  void streamWithHeadAddsTheColumns() throws Exception {
+    Path landing = tmp.resolve("landing");
+    CameraFrames.land(landing, "north", 100, 4, java.time.Instant.parse("2024-05-01T12:00:00Z"));
+    Path streamLake = tmp.resolve("stream-lake");
+    StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing, streamLake.toString(), tmp.resolve("cp").toString())
+        .trigger("available-now").analyzers("classify").head(HEAD)).awaitTermination();
+
+    List<Row> frames = spark.read().format("delta").load(new Lake(streamLake.toString()).path(Lake.FRAMES)).collectAsList();
+    assertThat(frames).hasSize(4);
+    frames.forEach(r -> {
+      assertThat((String) r.getAs(LabelHead.LABEL_COL)).isIn("bags", "bottoms", "dresses", "footwear", "tops");
+      assertThat(r.<Float>getAs(LabelHead.SCORE_COL)).isBetween(0.2f, 1.0f);
+      assertThat(r.isNullAt(r.fieldIndex("embedding"))).as("a head reads the embedding, so frames keep it").isFalse();
+    });
+  }
 }
