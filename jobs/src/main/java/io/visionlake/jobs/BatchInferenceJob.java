@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
+import io.visionlake.udfs.heads.LabelHead;
 import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelCatalog;
@@ -69,13 +70,14 @@ public final class BatchInferenceJob {
           .option("--model", "name|file", "model spec name in conf/models or path to a spec file (default: " + JobOptions.MODEL + ")")
           .option("--analyzers", "list", "comma-separated: classify, embed (the model's outputs), ocr, colors, faces, people, or configured ones (default classify,embed)")
           .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
+          .option("--head", "name|uri", "label head (scripts/submit train-head) adding head_label, head_score")
           .parse(args);
       if (cli.all("--input").isEmpty()) {
         throw new CliArgs.UsageException("Missing required --input.\n" + cli.usage());
       }
       Settings settings = new Settings(cli.all("--input"), cli.require("--lake"),
           cli.get("--source") == null ? "default" : cli.get("--source"), cli.get("--model"),
-          cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")), cli.describe());
+          cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")), cli.describe()).withHead(cli.get("--head"));
       if (cli.get("--analyzers") != null) {
         settings.analyzers(cli.get("--analyzers"));
       }
@@ -112,7 +114,11 @@ public final class BatchInferenceJob {
 
   private static Result execute(SparkSession spark, Settings settings, JobConf conf, ModelCatalog catalog, Lake lake,
       String runId, Instant started) {
-    AnalyzerSelection selection = AnalyzerSelection.resolve(settings.analyzers, conf.asMap());
+    List<String> analyzerNames = new ArrayList<>(settings.analyzers);
+    if (settings.head != null && !analyzerNames.contains(AnalyzerSelection.EMBED)) {
+      analyzerNames.add(AnalyzerSelection.EMBED); // a head reads the embedding
+    }
+    AnalyzerSelection selection = AnalyzerSelection.resolve(analyzerNames, conf.asMap());
     // classify/embed are the model's outputs; without them no model loads at all.
     ModelSpec spec = null;
     if (selection.needsModel()) {
@@ -129,6 +135,7 @@ public final class BatchInferenceJob {
     spark.sparkContext().setJobGroup("visionlake-batch-" + runId,
         String.format(Locale.ROOT, "Batch inference (analyzers=%s, model=%s v%s, inputs=%s) into %s", String.join(",", selection.names),
             modelName, modelVersion, settings.inputs, lake.root()), false);
+    LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), modelName); // --head: fail before inference
     Broadcast<SerializableConfiguration> hadoopConf = new JavaSparkContext(spark.sparkContext())
         .broadcast(new SerializableConfiguration(spark.sessionState().newHadoopConf()));
     String modelSha = spec == null ? NO_MODEL : spec.sha256() != null ? spec.sha256()
@@ -185,9 +192,11 @@ public final class BatchInferenceJob {
     long failed = inputs - ok;
     // Every table exists after any run (analysts' queries never miss one); a MERGE costs seconds of
     // planning even when its source is empty, so the ones with nothing to add are skipped.
-    DeltaTable imagesTable = lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date");
+    lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date");
+    Dataset<Row> imagesOut = HeadColumns.attach(spark, lake, Lake.IMAGES, images, head); // may add head columns: take the table after
+    DeltaTable imagesTable = lake.table(spark, Lake.IMAGES);
     DeltaTable errorsTable = lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA);
-    long imagesInserted = ok == 0 ? 0 : timed("write images", () -> insertNew(spark, imagesTable, images,
+    long imagesInserted = ok == 0 ? 0 : timed("write images", () -> insertNew(spark, imagesTable, imagesOut,
         "t.path = s.path AND t.image_id = s.image_id", runId));
     long errorsInserted = failed == 0 ? 0 : timed("write image_errors", () -> insertNew(spark, errorsTable, errors,
         "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId));
@@ -277,6 +286,7 @@ public final class BatchInferenceJob {
     final Path confFile;
     final String arguments;
     List<String> analyzers = List.of(AnalyzerSelection.CLASSIFY, AnalyzerSelection.EMBED);
+    String head;
 
     public Settings(List<String> inputs, String lake, String source, String model, Path confFile, String arguments) {
       this.inputs = List.copyOf(inputs);
@@ -290,6 +300,12 @@ public final class BatchInferenceJob {
     /** Comma-separated analysers (default {@code classify,embed}). */
     public Settings analyzers(String list) {
       this.analyzers = AnalyzerSelection.parse(list, "--analyzers");
+      return this;
+    }
+
+    /** With a label head (a name under spark.visionlake.heads.dir, or a path/URI); null for none. */
+    public Settings withHead(String head) {
+      this.head = head;
       return this;
     }
 

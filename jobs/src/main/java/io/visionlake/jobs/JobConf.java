@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The resolved {@code spark.visionlake.*} settings of one job run. Precedence, lowest first:
  *
  * <ol>
- *   <li>code defaults ({@link JobOptions});
+ *   <li>code defaults ({@link JobOptions}, {@link MlOptions});
  *   <li>{@code conf/visionlake.conf} under the VisionLake home;
  *   <li>the file given with {@code --conf-file};
  *   <li>the Spark session's conf, i.e. {@code --conf spark.visionlake.k=v} given to spark-submit
@@ -58,6 +58,7 @@ public final class JobConf {
   /** The merge itself, one layer over the other, lowest precedence first. */
   static JobConf resolve(Map<String, String> projectFile, Map<String, String> confFile, Map<String, String> session) {
     Map<String, String> merged = new TreeMap<>(JobOptions.DEFAULTS);
+    merged.putAll(MlOptions.DEFAULTS);
     for (Map<String, String> layer : List.of(projectFile, confFile, session)) {
       layer.forEach((k, v) -> {
         if (k.startsWith(JobOptions.PREFIX)) {
@@ -92,6 +93,15 @@ public final class JobConf {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("Setting " + key + " must be an integer, got '" + v + "'");
+    }
+  }
+
+  public double getDouble(String key) {
+    String v = values.get(key);
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException | NullPointerException e) {
+      throw new IllegalArgumentException("Setting " + key + " must be a number, got '" + v + "'");
     }
   }
 

@@ -62,6 +62,8 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
   transient int maxPerTrigger;
   private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
   private transient int skippedCount;
+  /** --head: adds head_label, head_score to frames (null: no head). */
+  transient io.visionlake.udfs.heads.LabelHead head;
 
   MicroBatchWriter(SparkSession spark, Lake lake, String stream, PartitionedInference inference, List<StructField> analysisFields,
       boolean labels, boolean embedding, String modelVersions, long windowSeconds, long watermarkDelaySeconds, int partitions,
@@ -81,7 +83,9 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
   }
 
   StructType framesSchema() {
-    return FrameScorer.framesSchema(analysisFields, labels, embedding);
+    StructType schema = FrameScorer.framesSchema(analysisFields, labels, embedding);
+    return head == null ? schema : schema.add(io.visionlake.udfs.heads.LabelHead.LABEL_COL, DataTypes.StringType, true)
+        .add(io.visionlake.udfs.heads.LabelHead.SCORE_COL, DataTypes.FloatType, true);
   }
 
   /** Creates the four tables when missing (frames with this run's analyser columns). */
@@ -133,6 +137,9 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
       }
       Timestamp now = Timestamp.from(Instant.now());
       Dataset<Row> frames = scored.filter(col("kind").equalTo(FrameScorer.FRAME));
+      if (head != null) {
+        frames = head.apply(frames, "embedding");
+      }
       List<Column> frameColumns = new ArrayList<>();
       for (StructField f : framesSchema().fields()) {
         switch (f.name()) {

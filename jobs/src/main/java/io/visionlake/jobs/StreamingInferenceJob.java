@@ -60,6 +60,7 @@ public final class StreamingInferenceJob {
           .option("--starting-offsets", "earliest|latest", "Kafka only, for a new checkpoint (default earliest)")
           .option("--model", "name|file", "model for classify/embed (default: " + JobOptions.MODEL + ")")
           .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
+          .option("--head", "name|uri", "label head (scripts/submit train-head) adding head_label, head_score; implies embed")
           .parse(args);
       Settings settings = Settings.of(cli.require("--source"), cli.require("--lake"), cli.require("--checkpoint"));
       if (cli.get("--trigger") != null) {
@@ -84,6 +85,7 @@ public final class StreamingInferenceJob {
         settings.startingOffsets = cli.get("--starting-offsets");
       }
       settings.model = cli.get("--model");
+      settings.head = cli.get("--head");
       settings.confFile = cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file"));
       SparkSession spark = Sessions.getOrCreate("visionlake-stream");
       Handle handle = run(spark, settings);
@@ -123,7 +125,7 @@ public final class StreamingInferenceJob {
     // Analysers: model-backed names (classify/embed) go to the model, the rest to the registry.
     AnalyzerSelection selection = AnalyzerSelection.resolve(settings.analyzers, conf.asMap());
     boolean labels = selection.labels;
-    boolean embedding = selection.embedding;
+    boolean embedding = selection.embedding || settings.head != null; // a head reads the embedding
     List<AnalyzerSpec> specs = selection.specs;
     List<StructField> fields = selection.fields;
     List<String> versions = new ArrayList<>(selection.versions);
@@ -140,6 +142,7 @@ public final class StreamingInferenceJob {
     MicroBatchWriter writer = new MicroBatchWriter(spark, lake, settings.queryName, inference, fields, labels, embedding,
         String.join(";", versions), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
         settings.isKafka() ? null : settings.checkpoint);
+    writer.head = HeadColumns.load(spark, settings.head, conf, catalog.home(), model == null ? "" : model.name());
     writer.ensureTables();
     writer.maxPerTrigger = maxPerTrigger;
     return writer;
@@ -250,6 +253,7 @@ public final class StreamingInferenceJob {
     String startingOffsets = "earliest";
     String model;
     Path confFile;
+    String head;
 
     private Settings(String source, String lake, String checkpoint) {
       if (checkpoint == null || checkpoint.isBlank()) {
@@ -293,6 +297,12 @@ public final class StreamingInferenceJob {
 
     public Settings maxPerTrigger(int n) {
       this.maxPerTrigger = n;
+      return this;
+    }
+
+    /** With a label head (a name under spark.visionlake.heads.dir, or a path/URI). */
+    public Settings head(String head) {
+      this.head = head;
       return this;
     }
 

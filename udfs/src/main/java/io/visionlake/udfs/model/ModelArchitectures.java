@@ -15,6 +15,8 @@ public final class ModelArchitectures {
 
   static {
     BLOCKS.put("fashion-cnn", FashionCnn::newBlock);
+    // Near-duplicate search's embedding: no weights, the thumbnail itself (see the class).
+    BLOCKS.put(TinyImageEmbedding.NAME, TinyImageEmbedding::newBlock);
     // The heavy benchmark workload (scripts/bench): ResNet-50 v1 for 3x224x224 inputs, 1000 classes.
     BLOCKS.put("resnet50", () -> ai.djl.basicmodelzoo.cv.classification.ResNetV1.builder()
         .setImageShape(new ai.djl.ndarray.types.Shape(3, 224, 224)).setNumLayers(50).setOutSize(1000).build());
