@@ -11,14 +11,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One loaded model per {@link ModelSpec} per JVM: the first task on an executor that needs a model
+ * One loaded model per {@link ModelSpec} and device per JVM (the device is the task's GPU when
+ * Spark assigned one, see {@link TaskDevice}; otherwise the CPU): the first task on an executor that needs a model
  * loads it, concurrent tasks wait for that load, later tasks reuse it. Models are closed when the
  * JVM exits. Mirrors Iceberg's {@code SparkExecutorCache}: a process-wide singleton, never sent
  * over the wire.
  */
 public final class ExecutorModelCache {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorModelCache.class);
-  private static final Map<ModelSpec, LoadedModel> MODELS = new ConcurrentHashMap<>();
+  private static final Map<Key, LoadedModel> MODELS = new ConcurrentHashMap<>();
   private static final AtomicInteger LOADS = new AtomicInteger();
 
   static {
@@ -27,15 +28,41 @@ public final class ExecutorModelCache {
 
   private ExecutorModelCache() {}
 
-  /** The model for {@code spec}, loading it on first use with {@code threads} intra-op threads. */
+  /**
+   * The model for {@code spec} on the current task's device, loading it on first use with {@code
+   * threads} intra-op threads.
+   */
   public static LoadedModel get(ModelSpec spec, int threads) {
-    return MODELS.computeIfAbsent(spec, s -> {
-      LoadedModel model = LoadedModel.load(s, hadoopConf(), threads, Device.cpu());
+    Device device = TaskDevice.forCurrentTask(spec.device(), spec.name());
+    return MODELS.computeIfAbsent(new Key(spec, device.toString()), k -> {
+      LoadedModel model = LoadedModel.load(spec, hadoopConf(), threads, device);
       int loads = LOADS.incrementAndGet();
-      LOG.info("Loaded model {} v{} ({}, sha256 {}) in {} ms with {} intra-op thread(s) on executor {}; model loads in this JVM: {}",
-          s.name(), s.version(), s.engine(), model.sha256().substring(0, 12), model.loadMillis(), threads, executorId(), loads);
+      LOG.info("Loaded model {} v{} ({}, sha256 {}) in {} ms with {} intra-op thread(s) on {} on executor {}; model loads in this JVM: {}",
+          spec.name(), spec.version(), spec.engine(), model.sha256().substring(0, 12), model.loadMillis(), threads, device,
+          executorId(), loads);
       return model;
     });
+  }
+
+  /** A cache entry: one spec on one device. */
+  private static final class Key {
+    final ModelSpec spec;
+    final String device;
+
+    Key(ModelSpec spec, String device) {
+      this.spec = spec;
+      this.device = device;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key && ((Key) o).spec.equals(spec) && ((Key) o).device.equals(device);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * spec.hashCode() + device.hashCode();
+    }
   }
 
   /** How many models this JVM has loaded since start (a metric for tests and benchmarks). */

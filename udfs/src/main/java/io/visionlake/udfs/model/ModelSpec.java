@@ -44,6 +44,7 @@ public final class ModelSpec implements Serializable {
   private final int threads;
   private final int topK;
   private final String sha256;
+  private final DeviceChoice device;
 
   private ModelSpec(Builder b) {
     this.name = b.name;
@@ -66,6 +67,7 @@ public final class ModelSpec implements Serializable {
     this.threads = b.threads;
     this.topK = b.topK;
     this.sha256 = b.sha256;
+    this.device = b.device;
   }
 
   public static Builder builder() {
@@ -109,6 +111,9 @@ public final class ModelSpec implements Serializable {
     m.put(Keys.TOP_K, Integer.toString(topK));
     if (sha256 != null) {
       m.put(Keys.SHA256, sha256);
+    }
+    if (device != DeviceChoice.AUTO) {
+      m.put(Keys.DEVICE, device.name().toLowerCase(Locale.ROOT));
     }
     return Collections.unmodifiableMap(m);
   }
@@ -205,6 +210,11 @@ public final class ModelSpec implements Serializable {
     return sha256;
   }
 
+  /** Where the model runs: the task's GPU when Spark assigned one (auto), the CPU, or a GPU required. */
+  public DeviceChoice device() {
+    return device;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ModelSpec && toOptions().equals(((ModelSpec) o).toOptions());
@@ -275,6 +285,7 @@ public final class ModelSpec implements Serializable {
     public static final String THREADS = "threads";
     public static final String TOP_K = "top.k";
     public static final String SHA256 = "sha256";
+    public static final String DEVICE = "device";
 
     private Keys() {}
   }
@@ -301,6 +312,7 @@ public final class ModelSpec implements Serializable {
     private int threads = 0;
     private int topK = 5;
     private String sha256;
+    private DeviceChoice device = DeviceChoice.AUTO;
 
     private Builder() {}
 
@@ -389,6 +401,12 @@ public final class ModelSpec implements Serializable {
       return this;
     }
 
+    /** Where the model runs; see {@link TaskDevice}. */
+    public Builder optDevice(DeviceChoice device) {
+      this.device = device;
+      return this;
+    }
+
     /** Applies every key of a spec file; unknown keys fail so typos do not pass silently. */
     public Builder fromOptions(Map<String, String> options) {
       Map<String, String> o = new TreeMap<>(options);
@@ -452,6 +470,9 @@ public final class ModelSpec implements Serializable {
       }
       if ((v = o.remove(Keys.SHA256)) != null) {
         optSha256(v.trim());
+      }
+      if ((v = o.remove(Keys.DEVICE)) != null) {
+        device = DeviceChoice.parse(v, Keys.DEVICE);
       }
       if (!o.isEmpty()) {
         throw new IllegalArgumentException(
