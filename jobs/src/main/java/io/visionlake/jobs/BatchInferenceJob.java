@@ -1,19 +1,7 @@
 package io.visionlake.jobs;
 
-import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
-
 import io.delta.tables.DeltaTable;
-import io.visionlake.udfs.image.DecodeOptions;
-import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelCatalog;
-import io.visionlake.udfs.model.ModelFiles;
 import io.visionlake.udfs.model.ModelSpec;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -25,17 +13,11 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +43,7 @@ public final class BatchInferenceJob {
           .option("--source", "name", "value of the source column (default: default)")
           .option("--model", "name|file", "model spec name in conf/models or path to a spec file (default: " + JobOptions.MODEL + ")")
           .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
+          .flag("--quiet", "no progress bar; only the summary")
           .parse(args);
       if (cli.all("--input").isEmpty()) {
         throw new CliArgs.UsageException("Missing required --input.\n" + cli.usage());
@@ -68,6 +51,7 @@ public final class BatchInferenceJob {
       Settings settings = new Settings(cli.all("--input"), cli.require("--lake"),
           cli.get("--source") == null ? "default" : cli.get("--source"), cli.get("--model"),
           cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")), cli.describe());
+      settings.quiet = cli.has("--quiet");
       SparkSession spark = Sessions.getOrCreate("visionlake-batch");
       Result result = run(spark, settings);
       System.out.println(result.summary());
@@ -101,55 +85,29 @@ public final class BatchInferenceJob {
 
   private static Result execute(SparkSession spark, Settings settings, JobConf conf, ModelCatalog catalog, Lake lake,
       String runId, Instant started) {
-    String modelRef = settings.model != null ? settings.model : conf.get(JobOptions.MODEL);
-    ModelSpec spec = catalog.resolve(modelRef);
-    if (conf.getOrNull(JobOptions.BATCH_SIZE) != null) {
-      spec = spec.toBuilder().optBatchSize(conf.getInt(JobOptions.BATCH_SIZE)).build();
-    }
+    // --- scoring core shared with BackfillJob (ImageScoring) ---
+    ImageScoring scoring = ImageScoring.prepare(spark, conf, catalog, settings.model);
+    ModelSpec spec = scoring.spec;
     spark.sparkContext().setJobGroup("visionlake-batch-" + runId,
         String.format(Locale.ROOT, "Batch inference (model=%s v%s, inputs=%s) into %s", spec.name(), spec.version(),
             settings.inputs, lake.root()), false);
-    Broadcast<SerializableConfiguration> hadoopConf = new JavaSparkContext(spark.sparkContext())
-        .broadcast(new SerializableConfiguration(spark.sessionState().newHadoopConf()));
-    String modelSha = spec.sha256() != null ? spec.sha256()
-        : ModelFiles.sha256(ModelFiles.localize(spec.modelUri(), hadoopConf.value().value()));
-
-    // Spark's file index does the (parallel, glob-aware, recursive) listing; the scan itself would
-    // silently drop zero-byte files, so executors stat and read each listed file themselves.
-    String[] files = spark.read().format("binaryFile")
-        .option("recursiveFileLookup", "true")
-        .load(settings.inputs.toArray(new String[0]))
-        .inputFiles();
-    Dataset<Row> listing = spark.createDataset(java.util.Arrays.asList(files), Encoders.STRING()).toDF("path");
+    String[] files = ImageScoring.list(spark, settings.inputs);
     long inputs = files.length;
-    int filesPerPartition = conf.getInt(JobOptions.FILES_PER_PARTITION);
-    int partitions = (int) Math.max(1, Math.max(Math.min(inputs, spark.sparkContext().defaultParallelism()),
-        (inputs + filesPerPartition - 1) / filesPerPartition));
-    LOG.info("Run {}: {} input file(s) in {} partition(s), model {} (sha256 {})", runId, inputs, partitions, spec.name(), modelSha);
-
+    LOG.info("Run {}: {} input file(s) in {} partition(s), model {} (sha256 {})", runId, inputs,
+        scoring.partitions(spark, inputs), spec.name(), scoring.modelSha);
     LongAccumulator done = spark.sparkContext().longAccumulator("visionlake.images");
-    PartitionedInference inference = new PartitionedInference(spec,
-        DecodeOptions.builder().maxPixels(conf.getLong(JobOptions.MAX_PIXELS)).build(), conf.getInt(JobOptions.THREADS), done);
-    Dataset<Row> results = listing.repartition(partitions, col("path"))
-        .mapPartitions(new FileScorer(inference, hadoopConf, conf.getLong(JobOptions.MAX_FILE_BYTES)), Encoders.row(FileScorer.RESULT_SCHEMA))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> results = scoring.score(spark, java.util.Arrays.asList(files), done);
     long ok;
-    try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS))) {
+    try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS), settings.quiet)) {
       // One pass fills the cache and counts the outcomes; the writes below read the cache.
-      ok = timed("inference", () -> results.agg(coalesce(sum(when(col("ok"), 1L).otherwise(0L)), lit(0L))).first().getLong(0));
+      ok = timed("inference", () -> ImageScoring.countOk(results));
+      progress.finish();
     }
     Timestamp now = Timestamp.from(Instant.now());
     Date ingestDate = Date.valueOf(LocalDate.ofInstant(started, ZoneOffset.UTC));
-    Dataset<Row> images = results.filter(col("ok")).select(
-        col("image_id"), col("path"), lit(settings.source).as("source"), col("captured_at"), lit(ingestDate).as("ingest_date"),
-        col("bytes"), col("width"), col("height"), col("format"),
-        element_at(col("labels"), 1).getField("label").as("top_label"),
-        element_at(col("labels"), 1).getField("score").as("top_score"),
-        col("labels"), col("embedding"), lit(spec.name()).as("model_name"), lit(spec.version()).as("model_version"),
-        lit(modelSha).as("model_sha256"), lit(now).as("processed_at"), lit(runId).as("job_run_id"));
-    Dataset<Row> errors = results.filter(col("ok").equalTo(false)).select(
-        col("path"), lit(settings.source).as("source"), col("image_id"), col("bytes"), col("stage"), col("error_class"),
-        col("message"), lit(runId).as("job_run_id"), lit(now).as("failed_at"));
+    Dataset<Row> images = scoring.imageRows(results, settings.source, ingestDate, now, runId);
+    Dataset<Row> errors = ImageScoring.errorRows(results, settings.source, now, runId);
+    // --- end of scoring core ---
 
     long failed = inputs - ok;
     // Every table exists after any run (analysts' queries never miss one); a MERGE costs seconds of
@@ -163,7 +121,7 @@ public final class BatchInferenceJob {
     // label_stats is a function of images, and a run only adds images dated ingestDate.
     List<Date> touched = imagesInserted > 0 ? List.of(ingestDate) : List.of();
     timed("refresh label_stats", () -> {
-      refreshLabelStats(spark, lake, touched);
+      ImageScoring.refreshLabelStats(spark, lake, touched);
       return null;
     });
 
@@ -178,21 +136,6 @@ public final class BatchInferenceJob {
     withCommitMetadata(spark, runId,
         () -> metrics[0] = table.as("t").merge(rows.as("s"), keyCondition).whenNotMatched().insertAll().execute().first());
     return metrics[0].getLong(metrics[0].fieldIndex("num_inserted_rows"));
-  }
-
-  /** Recomputes label_stats from images for the given ingest dates (one replaceWhere overwrite). */
-  private static void refreshLabelStats(SparkSession spark, Lake lake, List<Date> dates) {
-    lake.ensure(spark, Lake.LABEL_STATS, Lake.LABEL_STATS_SCHEMA, "ingest_date");
-    if (dates.isEmpty()) {
-      return;
-    }
-    Dataset<Row> all = lake.table(spark, Lake.IMAGES).toDF();
-    String predicate = dates.stream().map(d -> "'" + d + "'").collect(Collectors.joining(", ", "ingest_date IN (", ")"));
-    all.filter(predicate).filter(col("top_label").isNotNull())
-        .groupBy(col("ingest_date"), col("source"), col("top_label").as("label"))
-        .agg(count(lit(1)).as("images"), avg(col("top_score")).as("avg_score"))
-        .write().format("delta").mode("overwrite").option("replaceWhere", predicate)
-        .save(lake.path(Lake.LABEL_STATS));
   }
 
   private static void recordRun(SparkSession spark, Lake lake, String runId, Settings settings, Instant started,
@@ -231,6 +174,8 @@ public final class BatchInferenceJob {
     final String model;
     final Path confFile;
     final String arguments;
+    /** No progress bar (the summary is still printed). */
+    boolean quiet;
 
     public Settings(List<String> inputs, String lake, String source, String model, Path confFile, String arguments) {
       this.inputs = List.copyOf(inputs);

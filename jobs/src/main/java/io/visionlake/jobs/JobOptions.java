@@ -40,16 +40,26 @@ public final class JobOptions {
   public static final String STREAM_BATCH_SIZE = PREFIX + "stream.batchSize";
   public static final String STREAM_BATCH_SIZE_DEFAULT = "8";
 
-  static final Map<String, String> DEFAULTS = Map.of(
-      MODEL, MODEL_DEFAULT,
-      BATCH_SIZE, "",
-      THREADS, "0",
-      MAX_PIXELS, MAX_PIXELS_DEFAULT,
-      MAX_FILE_BYTES, MAX_FILE_BYTES_DEFAULT,
-      FILES_PER_PARTITION, FILES_PER_PARTITION_DEFAULT,
-      PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT,
-      STREAM_MAX_PER_TRIGGER, STREAM_MAX_PER_TRIGGER_DEFAULT,
-      STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT);
+  /** Attempts of a Delta commit that conflicts with a concurrent writer (backfill vs. a stream). */
+  public static final String COMMIT_ATTEMPTS = PREFIX + "commit.attempts";
+  public static final String COMMIT_ATTEMPTS_DEFAULT = "8";
+
+  /** VACUUM retention of {@code scripts/submit maintain} when --vacuum-hours is not given. */
+  public static final String VACUUM_HOURS = PREFIX + "maintain.vacuumHours";
+  public static final String VACUUM_HOURS_DEFAULT = "168";
+
+  static final Map<String, String> DEFAULTS = Map.ofEntries(
+      Map.entry(COMMIT_ATTEMPTS, COMMIT_ATTEMPTS_DEFAULT),
+      Map.entry(VACUUM_HOURS, VACUUM_HOURS_DEFAULT),
+      Map.entry(MODEL, MODEL_DEFAULT),
+      Map.entry(BATCH_SIZE, ""),
+      Map.entry(THREADS, "0"),
+      Map.entry(MAX_PIXELS, MAX_PIXELS_DEFAULT),
+      Map.entry(MAX_FILE_BYTES, MAX_FILE_BYTES_DEFAULT),
+      Map.entry(FILES_PER_PARTITION, FILES_PER_PARTITION_DEFAULT),
+      Map.entry(PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT),
+      Map.entry(STREAM_MAX_PER_TRIGGER, STREAM_MAX_PER_TRIGGER_DEFAULT),
+      Map.entry(STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT));
 
   private JobOptions() {}
 }
