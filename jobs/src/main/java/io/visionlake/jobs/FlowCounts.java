@@ -18,11 +18,10 @@ import org.apache.spark.sql.types.DataTypes;
 /**
  * Recomputes one day of {@code flow_counts} from {@code frames} outside a stream (the backfill's
  * gold-table refresh): the same aggregation the stream MERGEs ({@link MicroBatchWriter#flowCounts}),
- * over the windows that start on the day, with the window length the table already uses.
+ * over the windows that start on the day, with the window length the table already uses (an empty
+ * or missing table is left to the stream).
  */
 final class FlowCounts {
-  static final long DEFAULT_WINDOW_SECONDS = 60;
-
   private FlowCounts() {}
 
   /**
@@ -30,10 +29,15 @@ final class FlowCounts {
    * more are deleted; {@code final} is left to the stream's watermark (new windows start not final).
    */
   static void refreshDay(SparkSession spark, Lake lake, LocalDate day) {
+    if (!lake.exists(spark, Lake.FLOW_COUNTS)) {
+      return;
+    }
+    Long windowSeconds = windowSeconds(spark, lake);
+    if (windowSeconds == null) {
+      return; // no stream has counted yet: the window length is the stream's choice, not ours
+    }
     Timestamp start = Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant());
     Timestamp end = Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-    lake.ensure(spark, Lake.FLOW_COUNTS, Lake.FLOW_COUNTS_SCHEMA);
-    long windowSeconds = windowSeconds(spark, lake);
     Dataset<Row> frames = lake.table(spark, Lake.FRAMES).toDF()
         // a window starting late on the day may hold frames of the next day
         .filter(col("capture_date").between(java.sql.Date.valueOf(day), java.sql.Date.valueOf(day.plusDays(1))));
@@ -54,10 +58,10 @@ final class FlowCounts {
         .execute();
   }
 
-  /** The window length flow_counts already uses (the stream's --window), else one minute. */
-  static long windowSeconds(SparkSession spark, Lake lake) {
+  /** The window length flow_counts already uses (the stream's --window), or null while it is empty. */
+  static Long windowSeconds(SparkSession spark, Lake lake) {
     Row any = lake.table(spark, Lake.FLOW_COUNTS).toDF()
         .selectExpr("unix_timestamp(window_end) - unix_timestamp(window_start)").limit(1).collectAsList().stream().findFirst().orElse(null);
-    return any == null || any.isNullAt(0) ? DEFAULT_WINDOW_SECONDS : any.getLong(0);
+    return any == null || any.isNullAt(0) ? null : any.getLong(0);
   }
 }
