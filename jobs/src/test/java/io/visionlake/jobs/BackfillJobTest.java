@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackfillJobTest extends DeltaTestBase {
   static final LocalDate DAY1 = LocalDate.parse("2024-03-01");
-  static final int PER_DAY = 30;
+  static final int PER_DAY = 30; // real PNGs per day folder
 
   @TempDir
   static Path tmp;
