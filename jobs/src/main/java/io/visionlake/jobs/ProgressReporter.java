@@ -17,7 +17,8 @@ import org.apache.spark.util.LongAccumulator;
  * executors add to per inference batch, so it moves in batch-sized steps), images/s, ETA, and the
  * stages and tasks Spark finished, counted by a {@link SparkListener} registered for the
  * reporter's lifetime. On a terminal the bar redraws in place; otherwise (logs, CI) it prints one
- * line every interval. Quiet prints nothing; {@link #finish()} prints the final state once.
+ * line every interval. Quiet (or an interval of 0) prints nothing; {@link #finish()} prints the
+ * final state once.
  */
 final class ProgressReporter extends SparkListener implements AutoCloseable {
   private static final int BAR_WIDTH = 24;
@@ -27,6 +28,7 @@ final class ProgressReporter extends SparkListener implements AutoCloseable {
   private final LongAccumulator done;
   private final long total;
   private final boolean quiet;
+  private final int intervalSeconds;
   private final boolean terminal;
   private final PrintStream out;
   private final long start = System.nanoTime();
@@ -49,6 +51,7 @@ final class ProgressReporter extends SparkListener implements AutoCloseable {
     this.done = done;
     this.total = total;
     this.quiet = quiet;
+    this.intervalSeconds = intervalSeconds;
     this.terminal = System.console() != null;
     this.out = System.err;
     spark.sparkContext().addSparkListener(this);
@@ -112,7 +115,7 @@ final class ProgressReporter extends SparkListener implements AutoCloseable {
   }
 
   private synchronized void print(boolean last) {
-    if (quiet || finished) {
+    if (quiet || finished || intervalSeconds <= 0) {
       return;
     }
     if (terminal) {

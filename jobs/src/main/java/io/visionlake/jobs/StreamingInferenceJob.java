@@ -152,6 +152,7 @@ public final class StreamingInferenceJob {
         settings.isKafka() ? null : settings.checkpoint);
     writer.ensureTables();
     writer.maxPerTrigger = maxPerTrigger;
+    writer.commitAttempts = conf.getInt(JobOptions.COMMIT_ATTEMPTS);
     return writer;
 
   }

@@ -167,4 +167,55 @@ class BackfillJobTest extends DeltaTestBase {
     assertThat((Object) run.getAs("run_date")).as("batch rows keep nulls in the backfill's columns").isNull();
     assertThat(table(Lake.IMAGES).count()).isEqualTo(92);
   }
+
+  @Test
+  @Order(6)
+  void maintainCompactsZOrdersAndVacuumsWithoutChangingRows() throws IOException {
+    Map<String, Set<Row>> before = new TreeMap<>();
+    for (String t : List.of(Lake.IMAGES, Lake.IMAGE_ERRORS, Lake.LABEL_STATS, Lake.JOB_RUNS)) {
+      before.put(t, rows(t));
+    }
+    List<MaintainJob.TableReport> report = MaintainJob.run(spark, new Lake(lake.toString()), 0L);
+    System.out.println(MaintainJob.TableReport.format(report));
+    before.forEach((t, rows) -> assertThat(rows(t)).as("rows of %s unchanged", t).isEqualTo(rows));
+    MaintainJob.TableReport images = report.stream().filter(r -> r.table.equals(Lake.IMAGES)).findFirst().orElseThrow();
+    long partitions = table(Lake.IMAGES).select("ingest_date").distinct().count();
+    assertThat(images.files).as("one file per partition after OPTIMIZE").isEqualTo(partitions);
+    assertThat(images.filesCompacted).as("small files were rewritten").isPositive();
+    assertThat(images.zorder).isEqualTo("source,top_label");
+    assertThat(images.bytes).isPositive();
+    long onDisk;
+    try (var files = Files.walk(lake.resolve(Lake.IMAGES))) {
+      onDisk = files.filter(p -> p.toString().endsWith(".parquet") && !p.toString().contains("_delta_log")).count();
+    }
+    assertThat(onDisk).as("VACUUM removed every file the latest version does not reference").isEqualTo(images.files);
+    assertThat(report).extracting(r -> r.table).contains(Lake.IMAGES, Lake.IMAGE_ERRORS, Lake.LABEL_STATS, Lake.JOB_RUNS);
+  }
+
+  @Test
+  @Order(7)
+  void theProgressBarCountsStagesAndTasksAndQuietPrintsNothing() {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream loud = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream quiet = new java.io.ByteArrayOutputStream();
+    try {
+      System.setErr(new java.io.PrintStream(loud, true));
+      org.apache.spark.util.LongAccumulator done = spark.sparkContext().longAccumulator("test.images");
+      try (ProgressReporter progress = new ProgressReporter(spark, "test", done, 8, 1, false)) {
+        spark.range(0, 8, 1, 4).foreach((org.apache.spark.api.java.function.ForeachFunction<Long>) x -> done.add(1));
+        progress.finish();
+        assertThat(progress.tasksDone()).as("the listener saw the 4 tasks").isGreaterThanOrEqualTo(4);
+        assertThat(progress.stagesDone()).isGreaterThanOrEqualTo(1);
+      }
+      System.setErr(new java.io.PrintStream(quiet, true));
+      try (ProgressReporter progress = new ProgressReporter(spark, "test", done, 8, 1, true)) {
+        spark.range(0, 8, 1, 4).count();
+        progress.finish();
+      }
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(loud.toString()).contains("[test] [########################] 100.0% 8/8 images").contains("tasks 4/4").contains("ETA 0s");
+    assertThat(quiet.toString()).as("--quiet").isEmpty();
+  }
 }

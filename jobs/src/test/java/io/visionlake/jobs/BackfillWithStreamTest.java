@@ -38,20 +38,20 @@ class BackfillWithStreamTest extends DeltaTestBase {
     Path landing = tmp.resolve("landing");
     CameraFrames.land(landing, "hall", 0, 6, T0);
     Path lake = tmp.resolve("lake");
-    Path input = DayFolders.fashion(tmp.resolve("input"), DayLayout.HIVE, DAY, 3, 40);
+    Path input = DayFolders.fashion(tmp.resolve("input"), DayLayout.HIVE, DAY, 3, 20);
 
     StreamingInferenceJob.Handle stream = StreamingInferenceJob.run(spark,
         StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), tmp.resolve("cp").toString())
-            .trigger("1s").maxPerTrigger(2).analyzers("people").window("10s"));
+            .trigger("1s").maxPerTrigger(3).analyzers("people").window("10s"));
     AtomicBoolean landingOn = new AtomicBoolean(true);
     AtomicInteger landed = new AtomicInteger(6);
     Thread camera = new Thread(() -> {
-      // keeps the stream busy for the whole backfill: a frame every 300 ms, on the backfilled day
-      for (int i = 0; landingOn.get() && i < 200; i++) {
+      // keeps the stream busy during the backfill: a frame a second, on the backfilled day
+      for (int i = 0; landingOn.get() && i < 40; i++) {
         try {
           CameraFrames.landOne(landing, "door", 100 + i, T0.plusSeconds(30).plusMillis(100L * i));
           landed.incrementAndGet();
-          Thread.sleep(300);
+          Thread.sleep(1000);
         } catch (Exception e) {
           return;
         }
@@ -74,8 +74,8 @@ class BackfillWithStreamTest extends DeltaTestBase {
     assertThat(result.failed()).as("%s", result.days).isZero();
     assertThat(result.processed()).isEqualTo(3);
     Dataset<Row> images = spark.read().format("delta").load(lake.resolve(Lake.IMAGES).toString());
-    assertThat(images.count()).isEqualTo(120);
-    assertThat(images.select("path").distinct().count()).as("no image twice").isEqualTo(120);
+    assertThat(images.count()).isEqualTo(60);
+    assertThat(images.select("path").distinct().count()).as("no image twice").isEqualTo(60);
     assertThat(images.groupBy("ingest_date").count().count()).isEqualTo(3);
 
     Dataset<Row> frames = StreamingInferenceJobTest.table(lake, Lake.FRAMES);
