@@ -109,15 +109,9 @@ public final class BackfillJob {
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
     JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
     conf.log();
-    if (!settings.analyzers.isEmpty()) {
-      // The file jobs' scoring core (ImageScoring) has no analyser columns in images yet; they come
-      // with the batch job's --analyzers, and this option passes the list through to it then.
-      throw new IllegalArgumentException("--analyzers " + String.join(",", settings.analyzers)
-          + ": the batch scoring core does not run analysers on files yet; run the backfill without --analyzers");
-    }
     Instant started = Instant.now();
     Lake lake = new Lake(settings.lake);
-    ImageScoring scoring = ImageScoring.prepare(spark, conf, catalog, settings.model);
+    ImageScoring scoring = ImageScoring.prepare(spark, conf, catalog, settings.model, settings.analyzers);
     String model = scoring.spec.name() + "@" + scoring.spec.version();
     int attempts = conf.getInt(JobOptions.COMMIT_ATTEMPTS);
 

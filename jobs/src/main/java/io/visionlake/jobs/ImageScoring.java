@@ -50,6 +50,19 @@ final class ImageScoring {
 
   /** Resolves the model ({@code modelRef}, else the configured one) and its weights' checksum. */
   static ImageScoring prepare(SparkSession spark, JobConf conf, ModelCatalog catalog, String modelRef) {
+    return prepare(spark, conf, catalog, modelRef, List.of());
+  }
+
+  /**
+   * As {@link #prepare(SparkSession, JobConf, ModelCatalog, String)}, with the analysers a job's
+   * {@code --analyzers} names. Files are scored by the model only until the batch job's analyser
+   * columns land in {@code images}; until then a non-empty list is rejected here, in one place.
+   */
+  static ImageScoring prepare(SparkSession spark, JobConf conf, ModelCatalog catalog, String modelRef, List<String> analyzers) {
+    if (!analyzers.isEmpty()) {
+      throw new IllegalArgumentException("--analyzers " + String.join(",", analyzers)
+          + ": the file jobs' scoring core does not run analysers yet; run without --analyzers");
+    }
     ModelSpec spec = catalog.resolve(modelRef != null ? modelRef : conf.get(JobOptions.MODEL));
     if (conf.getOrNull(JobOptions.BATCH_SIZE) != null) {
       spec = spec.toBuilder().optBatchSize(conf.getInt(JobOptions.BATCH_SIZE)).build();
