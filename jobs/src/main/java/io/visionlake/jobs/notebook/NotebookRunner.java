@@ -95,7 +95,7 @@ public final class NotebookRunner {
         throw new IllegalArgumentException("the query returned no rows, so chart=" + cell.chart() + " would be empty");
       }
       return CellResult.sql(cell, columns, json, total, (System.nanoTime() - started) / 1_000_000);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // AnalysisException (a bad query) is a checked exception to Java
       throw new NotebookCellException("Notebook " + notebook.name + ": " + cell.describe(notebook.name) + " failed: "
           + firstLine(e.getMessage()), e);
     } finally {
