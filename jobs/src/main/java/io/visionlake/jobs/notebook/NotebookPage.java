@@ -91,7 +91,7 @@ final class NotebookPage {
   private static final String RENDER = String.join("\n",
       "(function(){",
       "var drawn=0, errors=window.__notebookErrors;",
-      "function fmt(v){if(v===undefined||v===null)return '';if(typeof v==='string'&&/^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d/.test(v))return v.slice(0,16).replace('T',' ');"
+      "function fmt(v){if(v===undefined||v===null)return '';if(typeof v==='string'&&/^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d/.test(v)){var t=v.slice(0,19).replace('T',' ');return /:00$/.test(t)?t.slice(0,16):t;}"
           + "if(typeof v==='number'&&!Number.isInteger(v))return Math.round(v*1000)/1000;if(typeof v==='object')return JSON.stringify(v);return v;}",
       "function uniq(rows,c){var s=[],seen={};rows.forEach(function(r){var k=String(fmt(r[c]));if(!seen[k]){seen[k]=1;s.push(k);}});return s;}",
       "function table(el,d){var t=document.createElement('table'),h=t.insertRow();d.columns.forEach(function(c){var th=document.createElement('th');th.textContent=c;h.appendChild(th);});",
@@ -106,8 +106,8 @@ final class NotebookPage {
       " base.yAxis={type:'value'};base.tooltip={trigger:'axis'};var series=[];",
       " s.y.split(',').forEach(function(y){y=y.trim();",
       "  if(s.series){uniq(rows,s.series).forEach(function(g){var m={};rows.forEach(function(r){if(String(fmt(r[s.series]))===g)m[String(fmt(r[s.x]))]=r[y];});",
-      "   series.push({name:s.y.indexOf(',')>=0?g+' '+y:g,type:s.chart,stack:s.stack?y:undefined,showSymbol:false,data:xs.map(function(x){return m[x]===undefined?null:m[x];})});});}",
-      "  else{var m={};rows.forEach(function(r){m[String(fmt(r[s.x]))]=r[y];});series.push({name:y,type:s.chart,showSymbol:false,data:xs.map(function(x){return m[x]===undefined?null:m[x];})});}",
+      "   series.push({name:s.y.indexOf(',')>=0?g+' '+y:g,type:s.chart,stack:s.stack?y:undefined,showSymbol:xs.length<=60,connectNulls:true,data:xs.map(function(x){return m[x]===undefined?null:m[x];})});});}",
+      "  else{var m={};rows.forEach(function(r){m[String(fmt(r[s.x]))]=r[y];});series.push({name:y,type:s.chart,showSymbol:xs.length<=60,connectNulls:true,data:xs.map(function(x){return m[x]===undefined?null:m[x];})});}",
       " });base.series=series;return base;}",
       "document.querySelectorAll('section.sql').forEach(function(sec){",
       " var i=sec.getAttribute('data-cell');",
