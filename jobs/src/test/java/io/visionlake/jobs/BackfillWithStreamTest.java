@@ -42,16 +42,16 @@ class BackfillWithStreamTest extends DeltaTestBase {
 
     StreamingInferenceJob.Handle stream = StreamingInferenceJob.run(spark,
         StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), tmp.resolve("cp").toString())
-            .trigger("1s").maxPerTrigger(3).analyzers("people").window("10s"));
+            .trigger("1s").maxPerTrigger(4).analyzers("people").window("10s"));
     AtomicBoolean landingOn = new AtomicBoolean(true);
     AtomicInteger landed = new AtomicInteger(6);
     Thread camera = new Thread(() -> {
-      // keeps the stream busy during the backfill: a frame a second, on the backfilled day
-      for (int i = 0; landingOn.get() && i < 40; i++) {
+      // keeps the stream busy during the backfill: a frame every two seconds, on the backfilled day
+      for (int i = 0; landingOn.get() && i < 8; i++) {
         try {
           CameraFrames.landOne(landing, "door", 100 + i, T0.plusSeconds(30).plusMillis(100L * i));
           landed.incrementAndGet();
-          Thread.sleep(1000);
+          Thread.sleep(2000);
         } catch (Exception e) {
           return;
         }
