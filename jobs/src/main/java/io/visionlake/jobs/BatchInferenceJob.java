@@ -1,20 +1,8 @@
 package io.visionlake.jobs;
 
-import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
-
 import io.delta.tables.DeltaTable;
 import io.visionlake.udfs.heads.LabelHead;
-import io.visionlake.udfs.image.DecodeOptions;
-import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelCatalog;
-import io.visionlake.udfs.model.ModelFiles;
 import io.visionlake.udfs.model.ModelSpec;
 import io.visionlake.udfs.spark.ImageColumns;
 import java.nio.file.Path;
@@ -28,18 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +52,7 @@ public final class BatchInferenceJob {
           .option("--analyzers", "list", "comma-separated: classify, embed (the model's outputs), ocr, colors, faces, people, or configured ones (default classify,embed)")
           .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
           .option("--head", "name|uri", "label head (scripts/submit train-head) adding head_label, head_score")
+          .flag("--quiet", "no progress bar; only the summary")
           .parse(args);
       if (cli.all("--input").isEmpty()) {
         throw new CliArgs.UsageException("Missing required --input.\n" + cli.usage());
@@ -81,6 +63,7 @@ public final class BatchInferenceJob {
       if (cli.get("--analyzers") != null) {
         settings.analyzers(cli.get("--analyzers"));
       }
+      settings.quiet = cli.has("--quiet");
       SparkSession spark = Sessions.getOrCreate("visionlake-batch");
       Result result = run(spark, settings);
       System.out.println(result.summary());
@@ -114,80 +97,33 @@ public final class BatchInferenceJob {
 
   private static Result execute(SparkSession spark, Settings settings, JobConf conf, ModelCatalog catalog, Lake lake,
       String runId, Instant started) {
+    // --- scoring core shared with BackfillJob (ImageScoring) ---
     List<String> analyzerNames = new ArrayList<>(settings.analyzers);
     if (settings.head != null && !analyzerNames.contains(AnalyzerSelection.EMBED)) {
       analyzerNames.add(AnalyzerSelection.EMBED); // a head reads the embedding
     }
-    AnalyzerSelection selection = AnalyzerSelection.resolve(analyzerNames, conf.asMap());
-    // classify/embed are the model's outputs; without them no model loads at all.
-    ModelSpec spec = null;
-    if (selection.needsModel()) {
-      spec = catalog.resolve(settings.model != null ? settings.model : conf.get(JobOptions.MODEL));
-      if (conf.getOrNull(JobOptions.BATCH_SIZE) != null) {
-        spec = spec.toBuilder().optBatchSize(conf.getInt(JobOptions.BATCH_SIZE)).build();
-      }
-    }
-    // Analysers hold each batch's decoded pixels until all of them have run: smaller batches.
-    int batchSize = selection.specs.isEmpty() ? spec.batchSize()
-        : conf.getOrNull(JobOptions.BATCH_SIZE) != null ? conf.getInt(JobOptions.BATCH_SIZE) : conf.getInt(JobOptions.ANALYZERS_BATCH_SIZE);
-    String modelName = spec != null ? spec.name() : NO_MODEL;
-    String modelVersion = spec != null ? spec.version() : NO_MODEL;
+    ImageScoring scoring = ImageScoring.prepare(spark, conf, catalog, settings.model, analyzerNames);
     spark.sparkContext().setJobGroup("visionlake-batch-" + runId,
-        String.format(Locale.ROOT, "Batch inference (analyzers=%s, model=%s v%s, inputs=%s) into %s", String.join(",", selection.names),
-            modelName, modelVersion, settings.inputs, lake.root()), false);
-    LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), modelName); // --head: fail before inference
-    Broadcast<SerializableConfiguration> hadoopConf = new JavaSparkContext(spark.sparkContext())
-        .broadcast(new SerializableConfiguration(spark.sessionState().newHadoopConf()));
-    String modelSha = spec == null ? NO_MODEL : spec.sha256() != null ? spec.sha256()
-        : ModelFiles.sha256(ModelFiles.localize(spec.modelUri(), hadoopConf.value().value()));
-    String analyzerVersions = selection.versions.isEmpty() ? null : String.join(";", selection.versions);
-
-    // Spark's file index does the (parallel, glob-aware, recursive) listing; the scan itself would
-    // silently drop zero-byte files, so executors stat and read each listed file themselves.
-    String[] files = spark.read().format("binaryFile")
-        .option("recursiveFileLookup", "true")
-        .load(settings.inputs.toArray(new String[0]))
-        .inputFiles();
-    Dataset<Row> listing = spark.createDataset(java.util.Arrays.asList(files), Encoders.STRING()).toDF("path");
+        String.format(Locale.ROOT, "Batch inference (analyzers=%s, model=%s v%s, inputs=%s) into %s",
+            String.join(",", scoring.selection.names), scoring.modelName(), scoring.modelVersion(), settings.inputs, lake.root()), false);
+    LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), scoring.modelName()); // --head: fail before inference
+    String[] files = ImageScoring.list(spark, settings.inputs);
     long inputs = files.length;
-    int filesPerPartition = conf.getInt(JobOptions.FILES_PER_PARTITION);
-    int partitions = (int) Math.max(1, Math.max(Math.min(inputs, spark.sparkContext().defaultParallelism()),
-        (inputs + filesPerPartition - 1) / filesPerPartition));
-    LOG.info("Run {}: {} input file(s) in {} partition(s), analyzers {}, model {} (sha256 {})", runId, inputs, partitions,
-        selection.names, modelName, modelSha);
-
+    LOG.info("Run {}: {} input file(s) in {} partition(s), analyzers {}, model {} (sha256 {})", runId, inputs,
+        scoring.partitions(spark, inputs), scoring.selection.names, scoring.modelName(), scoring.modelSha);
     LongAccumulator done = spark.sparkContext().longAccumulator("visionlake.images");
-    PartitionedInference inference = new PartitionedInference(spec, selection.specs, batchSize,
-        DecodeOptions.builder().maxPixels(conf.getLong(JobOptions.MAX_PIXELS)).build(), conf.getInt(JobOptions.THREADS), done);
-    Dataset<Row> results = listing.repartition(partitions, col("path"))
-        .mapPartitions(new FileScorer(inference, hadoopConf, conf.getLong(JobOptions.MAX_FILE_BYTES), selection.fields),
-            Encoders.row(FileScorer.resultSchema(selection.fields)))
-        .persist(storageLevel(conf));
+    Dataset<Row> results = scoring.score(spark, java.util.Arrays.asList(files), done);
     long ok;
-    try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS))) {
+    try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS), settings.quiet)) {
       // One pass fills the cache and counts the outcomes; the writes below read the cache.
-      ok = timed("inference", () -> results.agg(coalesce(sum(when(col("ok"), 1L).otherwise(0L)), lit(0L))).first().getLong(0));
+      ok = timed("inference", () -> ImageScoring.countOk(results));
+      progress.finish();
     }
     Timestamp now = Timestamp.from(Instant.now());
     Date ingestDate = Date.valueOf(LocalDate.ofInstant(started, ZoneOffset.UTC));
-    Column labels = selection.labels ? col("labels") : lit(null).cast(ImageColumns.LABELS_TYPE);
-    List<Column> columns = new ArrayList<>(List.of(
-        col("image_id"), col("path"), lit(settings.source).as("source"), col("captured_at"), lit(ingestDate).as("ingest_date"),
-        col("bytes"), col("width"), col("height"), col("format"),
-        element_at(labels, 1).getField("label").as("top_label"),
-        element_at(labels, 1).getField("score").as("top_score"),
-        labels.as("labels"), (selection.embedding ? col("embedding") : lit(null).cast(ImageColumns.EMBEDDING_TYPE)).as("embedding"),
-        lit(modelName).as("model_name"), lit(modelVersion).as("model_version"),
-        lit(modelSha).as("model_sha256"), lit(now).as("processed_at"), lit(runId).as("job_run_id")));
-    // Analyser columns are nullable and added to the table by schema evolution (see insertNew).
-    selection.fields.forEach(f -> columns.add(col(f.name())));
-    if (analyzerVersions != null) {
-      columns.add(lit(analyzerVersions).as(ANALYZER_VERSIONS));
-    }
-    Dataset<Row> images = results.filter(col("ok")).select(columns.toArray(new Column[0]));
-    Dataset<Row> errors = results.filter(col("ok").equalTo(false)).select(
-        col("path"), lit(settings.source).as("source"), col("image_id"), col("bytes"), col("stage"), col("error_class"),
-        col("message"), lit(runId).as("job_run_id"), lit(now).as("failed_at"));
+    Dataset<Row> images = scoring.imageRows(results, settings.source, ingestDate, now, runId);
+    Dataset<Row> errors = ImageScoring.errorRows(results, settings.source, now, runId);
+    // --- end of scoring core ---
 
     long failed = inputs - ok;
     // Every table exists after any run (analysts' queries never miss one); a MERGE costs seconds of
@@ -203,23 +139,13 @@ public final class BatchInferenceJob {
     // label_stats is a function of images, and a run only adds images dated ingestDate.
     List<Date> touched = imagesInserted > 0 ? List.of(ingestDate) : List.of();
     timed("refresh label_stats", () -> {
-      refreshLabelStats(spark, lake, touched);
+      ImageScoring.refreshLabelStats(spark, lake, touched);
       return null;
     });
 
     results.unpersist();
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
     return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, touched, seconds);
-  }
-
-  private static StorageLevel storageLevel(JobConf conf) {
-    String name = conf.get(JobOptions.RESULTS_STORAGE_LEVEL);
-    try {
-      return StorageLevel.fromString(name.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Invalid " + JobOptions.RESULTS_STORAGE_LEVEL + "=" + name
-          + ": use a Spark storage level such as DISK_ONLY or MEMORY_AND_DISK", e);
-    }
   }
 
   /**
@@ -232,21 +158,6 @@ public final class BatchInferenceJob {
     withCommitMetadata(spark, runId,
         () -> metrics[0] = table.as("t").merge(rows.as("s"), keyCondition).withSchemaEvolution().whenNotMatched().insertAll().execute().first());
     return metrics[0].getLong(metrics[0].fieldIndex("num_inserted_rows"));
-  }
-
-  /** Recomputes label_stats from images for the given ingest dates (one replaceWhere overwrite). */
-  private static void refreshLabelStats(SparkSession spark, Lake lake, List<Date> dates) {
-    lake.ensure(spark, Lake.LABEL_STATS, Lake.LABEL_STATS_SCHEMA, "ingest_date");
-    if (dates.isEmpty()) {
-      return;
-    }
-    Dataset<Row> all = lake.table(spark, Lake.IMAGES).toDF();
-    String predicate = dates.stream().map(d -> "'" + d + "'").collect(Collectors.joining(", ", "ingest_date IN (", ")"));
-    all.filter(predicate).filter(col("top_label").isNotNull())
-        .groupBy(col("ingest_date"), col("source"), col("top_label").as("label"))
-        .agg(count(lit(1)).as("images"), avg(col("top_score")).as("avg_score"))
-        .write().format("delta").mode("overwrite").option("replaceWhere", predicate)
-        .save(lake.path(Lake.LABEL_STATS));
   }
 
   private static void recordRun(SparkSession spark, Lake lake, String runId, Settings settings, Instant started,
@@ -287,6 +198,8 @@ public final class BatchInferenceJob {
     final String arguments;
     List<String> analyzers = List.of(AnalyzerSelection.CLASSIFY, AnalyzerSelection.EMBED);
     String head;
+    /** No progress bar (the summary is still printed). */
+    boolean quiet;
 
     public Settings(List<String> inputs, String lake, String source, String model, Path confFile, String arguments) {
       this.inputs = List.copyOf(inputs);

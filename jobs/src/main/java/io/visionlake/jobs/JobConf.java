@@ -111,9 +111,14 @@ public final class JobConf {
 
   /** Logs the settings once, secrets masked. */
   public void log() {
+    LOG.info(describe());
+  }
+
+  /** The settings as logged: one {@code key = value} line each, secrets masked. */
+  String describe() {
     StringBuilder sb = new StringBuilder("Resolved configuration:");
     values.forEach((k, v) -> sb.append("\n  ").append(k).append(" = ").append(maskIfSecret(k, v)));
-    LOG.info(sb.toString());
+    return sb.toString();
   }
 
   static String maskIfSecret(String key, String value) {

@@ -54,7 +54,17 @@ public final class JobOptions {
   public static final String ANALYZERS_BATCH_SIZE = PREFIX + "analyzers.batchSize";
   public static final String ANALYZERS_BATCH_SIZE_DEFAULT = "16";
 
+  /** Attempts of a Delta commit that conflicts with a concurrent writer (backfill vs. a stream). */
+  public static final String COMMIT_ATTEMPTS = PREFIX + "commit.attempts";
+  public static final String COMMIT_ATTEMPTS_DEFAULT = "8";
+
+  /** VACUUM retention of {@code scripts/submit maintain} when --vacuum-hours is not given. */
+  public static final String VACUUM_HOURS = PREFIX + "maintain.vacuumHours";
+  public static final String VACUUM_HOURS_DEFAULT = "168";
+
   static final Map<String, String> DEFAULTS = Map.ofEntries(
+      Map.entry(COMMIT_ATTEMPTS, COMMIT_ATTEMPTS_DEFAULT),
+      Map.entry(VACUUM_HOURS, VACUUM_HOURS_DEFAULT),
       Map.entry(MODEL, MODEL_DEFAULT),
       Map.entry(BATCH_SIZE, ""),
       Map.entry(THREADS, "0"),

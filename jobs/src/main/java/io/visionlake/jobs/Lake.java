@@ -138,6 +138,17 @@ public final class Lake {
       .add("status", DataTypes.StringType, false)
       .add("message", DataTypes.StringType, true);
 
+  /**
+   * Columns the backfill adds to {@code job_runs} (nullable, so batch rows keep nulls): the day a
+   * row is about, the source, the inputs' fingerprint and the model that processed them.
+   */
+  public static final StructType JOB_RUNS_DAY_COLUMNS = new StructType()
+      .add("run_date", DataTypes.DateType, true)
+      .add("source", DataTypes.StringType, true)
+      .add("inputs_fingerprint", DataTypes.StringType, true)
+      .add("model", DataTypes.StringType, true)
+      .add("model_sha256", DataTypes.StringType, true);
+
   private final String root;
 
   public Lake(String root) {
@@ -152,8 +163,14 @@ public final class Lake {
     return root + "/" + table;
   }
 
-  /** Creates the table if it does not exist yet; an existing table is left as it is. */
+  /**
+   * Creates the table if it does not exist yet; an existing table is left as it is (its schema may
+   * have grown nullable columns since, see README "Schema evolution").
+   */
   public DeltaTable ensure(SparkSession spark, String table, StructType schema, String... partitionColumns) {
+    if (exists(spark, table)) {
+      return table(spark, table);
+    }
     return DeltaTable.createIfNotExists(spark)
         .location(path(table))
         .addColumns(schema)

@@ -60,6 +60,8 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
   private final String fileSourceCheckpoint;
   private volatile Instant watermark;
   transient int maxPerTrigger;
+  /** Attempts of the flow_counts MERGE when a concurrent writer (a backfill) wins the commit. */
+  int commitAttempts = Integer.parseInt(JobOptions.COMMIT_ATTEMPTS_DEFAULT);
   private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
   private transient int skippedCount;
   /** --head: adds head_label, head_score to frames (null: no head). */
@@ -169,7 +171,11 @@ final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
         }
       }
       watermark = after == null ? null : after.toInstant().minusSeconds(watermarkDelaySeconds);
-      refreshFlowCounts(frames, now);
+      // A backfill recomputing flow_counts for the same day can win the race for the commit; the
+      // recomputation from frames is idempotent, so the losing MERGE simply runs again.
+      Dataset<Row> batchFrames = frames;
+      DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " flow_counts", commitAttempts,
+          () -> refreshFlowCounts(batchFrames, now));
       taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum() + (skipped == null ? 0 : skippedCount));
       LOG.info("Stream {} batch {}: {} in {} ms, watermark {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, watermark);
     } finally {

@@ -145,6 +145,7 @@ public final class StreamingInferenceJob {
     writer.head = HeadColumns.load(spark, settings.head, conf, catalog.home(), model == null ? "" : model.name());
     writer.ensureTables();
     writer.maxPerTrigger = maxPerTrigger;
+    writer.commitAttempts = conf.getInt(JobOptions.COMMIT_ATTEMPTS);
     return writer;
 
   }
