@@ -140,7 +140,7 @@ class ClusterBatchTest extends DeltaTestBase {
     try (Submission job = submitBatch("clean", lake)) {
       appId = awaitNewApp(before, job);
       driverPids = job.pids();
-      assertThat(job.await(600)).as("exit code; driver log:\n%s", job.log()).isZero();
+      assertThat(job.await(1500)).as("exit code; driver log:\n%s", job.log()).isZero();
       assertThat(job.log()).contains("inputs seen " + (GOOD + BAD));
     }
     List<Path> executors = cluster.executorDirs(appId);
@@ -181,7 +181,7 @@ class ClusterBatchTest extends DeltaTestBase {
       long pid = cluster.executorPid(victim).orElseThrow();
       cluster.killExecutor(pid);
       assertThat(job.isAlive()).as("the job was still running when its executor died").isTrue();
-      assertThat(job.await(600)).as("exit code; driver log:\n%s", job.log()).isZero();
+      assertThat(job.await(1500)).as("exit code; driver log:\n%s", job.log()).isZero();
     }
     assertThat(cluster.executorDirs(appId).size()).as("the Worker started a replacement for the killed executor").isGreaterThanOrEqualTo(3);
     LakeAssertions.assertSameTables(spark, referenceLake, lake, GOOD, BAD);
@@ -216,7 +216,7 @@ class ClusterBatchTest extends DeltaTestBase {
       long pid = cluster.executorPid(victim).orElseThrow();
       cluster.killExecutor(pid);
       assertThat(job.isAlive()).as("the stream was still running when its executor died").isTrue();
-      assertThat(job.await(600)).as("exit code; driver log:\n%s", job.log()).isZero();
+      assertThat(job.await(1500)).as("exit code; driver log:\n%s", job.log()).isZero();
       assertThat(job.log()).as("a micro-batch ran after the kill").contains("[stream visionlake-stream] batch 1");
     }
     Dataset<Row> frames = StreamingInferenceJobTest.table(lake, Lake.FRAMES);
@@ -242,7 +242,7 @@ class ClusterBatchTest extends DeltaTestBase {
       Path victim = awaitModelLoaded(appId, job);
       cluster.killWorker(StandaloneCluster.workerOf(victim));
       assertThat(job.isAlive()).as("the job was still running when the Worker died").isTrue();
-      assertThat(job.await(600)).as("exit code; driver log:\n%s", job.log()).isZero();
+      assertThat(job.await(1500)).as("exit code; driver log:\n%s", job.log()).isZero();
     }
     LakeAssertions.assertSameTables(spark, referenceLake, lake, GOOD, BAD);
   }

@@ -140,7 +140,7 @@ class ClusterS3Test extends DeltaTestBase {
         "batch", "--input", "s3a://images/shop/", "--lake", "s3a://lake/visionlake", "--model", s3ModelSpec().toString()));
     Path driverLog = work.resolve("driver.log");
     try (Submission job = Submission.start(driverLog, awsEnvironment(), args.toArray(new String[0]))) {
-      assertThat(job.await(600)).as("exit code; driver log:\n%s", job.log()).isZero();
+      assertThat(job.await(1500)).as("exit code; driver log:\n%s", job.log()).isZero();
       assertThat(job.log()).contains("inputs seen " + (GOOD + BAD) + " = images " + GOOD + " + errors " + BAD);
     }
 
