@@ -150,7 +150,7 @@ class NotebookRunnerTest {
         + "```sql chart=bar x=a y=b title=\"typo\"\nSELECT a, b FROM no_such_table\n```\n");
     assertThatThrownBy(() -> runner.run(Notebook.read(nb), tmp.resolve("out")))
         .isInstanceOf(NotebookRunner.NotebookCellException.class)
-        .hasMessageContaining("cell 3 (broken line 9, 'typo')")
+        .hasMessageContaining("cell 4 (broken line 9, 'typo')")
         .hasMessageContaining("no_such_table");
     Path empty = tmp.resolve("empty.md");
     Files.writeString(empty, "```sql chart=line x=a y=b\nSELECT 1 AS a, 2 AS b WHERE false\n```\n");
