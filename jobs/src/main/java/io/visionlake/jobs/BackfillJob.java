@@ -112,7 +112,7 @@ public final class BackfillJob {
     Instant started = Instant.now();
     Lake lake = new Lake(settings.lake);
     ImageScoring scoring = ImageScoring.prepare(spark, conf, catalog, settings.model, settings.analyzers);
-    String model = scoring.spec.name() + "@" + scoring.spec.version();
+    String model = scoring.modelName() + "@" + scoring.modelVersion();
     int attempts = conf.getInt(JobOptions.COMMIT_ATTEMPTS);
 
     Configuration hadoop = spark.sessionState().newHadoopConf();
@@ -192,6 +192,7 @@ public final class BackfillJob {
       String errors = errorsPredicate(day, settings.source);
       DeltaRetry.onConflict("backfill " + day.day + " images", attempts, () -> scoring.imageRows(results, settings.source, ingestDate, now, runId)
           .write().format("delta").mode("overwrite").option("replaceWhere", images)
+          .option("mergeSchema", "true") // --analyzers: their nullable columns join the table
           .option("userMetadata", runId).save(lake.path(Lake.IMAGES)));
       DeltaRetry.onConflict("backfill " + day.day + " image_errors", attempts, () -> ImageScoring.errorRows(results, settings.source, now, runId)
           .write().format("delta").mode("overwrite").option("replaceWhere", errors)
