@@ -11,6 +11,7 @@ import io.visionlake.udfs.model.ModelSpec;
 import java.io.Serializable;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
@@ -42,11 +43,11 @@ public final class VisionFunctions {
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
     ModelSpec classifier = catalog.resolve(classifierModel);
     ModelSpec embedder = catalog.resolve(embedderModel);
-    spark.udf().register("classify_image", new ImageUdf<>(classifier, ImageColumns::labels), ImageColumns.LABELS_TYPE);
-    spark.udf().register("embed_image", new ImageUdf<>(embedder, ImageColumns::embedding), ImageColumns.EMBEDDING_TYPE);
+    spark.udf().register("classify_image", modelUdf(classifier, ImageColumns::labels), ImageColumns.LABELS_TYPE);
+    spark.udf().register("embed_image", modelUdf(embedder, ImageColumns::embedding), ImageColumns.EMBEDDING_TYPE);
     // Models load lazily on executors; resolving here only reads the session's analyser settings.
     AnalyzerSpec ocr = Analyzers.resolve(OcrAnalyzer.NAME, CollectionConverters.asJava(spark.conf().getAll()));
-    spark.udf().register("ocr_text", new AnalyzerUdf(ocr, 0), DataTypes.StringType);
+    spark.udf().register("ocr_text", analyzerUdf(ocr, 0), DataTypes.StringType);
   }
 
   /** Registers both with the default model. */
@@ -54,15 +55,30 @@ public final class VisionFunctions {
     register(spark, "fashion-cnn", "fashion-cnn");
   }
 
-  private static final class ImageUdf<R> implements UDF1<byte[], R> {
+  private static <R> RunnerUdf<R> modelUdf(ModelSpec model, SerializableFunction<ImageResult, R> output) {
+    ModelSpec spec = model.toBuilder().optBatchSize(1).build();
+    return new RunnerUdf<>(() -> new ImageInferenceRunner(spec, DecodeOptions.defaults(), Math.max(1, spec.threads())), output);
+  }
+
+  /** One analyser field of one image (analysers only, no model). */
+  private static RunnerUdf<Object> analyzerUdf(AnalyzerSpec spec, int field) {
+    return new RunnerUdf<>(() -> new ImageInferenceRunner(null, List.of(spec), DecodeOptions.defaults(), 1, 1),
+        result -> result.analysis() != null ? result.analysis()[field] : null);
+  }
+
+  /**
+   * A function of one image's {@link ImageResult}, null for bytes that are not an image. Each task
+   * thread builds one runner (batches of one) and closes it when its task ends.
+   */
+  private static final class RunnerUdf<R> implements UDF1<byte[], R> {
     private static final long serialVersionUID = 1L;
 
-    private final ModelSpec spec;
+    private final SerializableSupplier<ImageInferenceRunner> newRunner;
     private final SerializableFunction<ImageResult, R> output;
     private transient ThreadLocal<ImageInferenceRunner> runners;
 
-    ImageUdf(ModelSpec spec, SerializableFunction<ImageResult, R> output) {
-      this.spec = spec.toBuilder().optBatchSize(1).build();
+    RunnerUdf(SerializableSupplier<ImageInferenceRunner> newRunner, SerializableFunction<ImageResult, R> output) {
+      this.newRunner = newRunner;
       this.output = output;
     }
 
@@ -81,7 +97,7 @@ public final class VisionFunctions {
       }
       ImageInferenceRunner runner = runners.get();
       if (runner == null) {
-        ImageInferenceRunner created = new ImageInferenceRunner(spec, DecodeOptions.defaults(), Math.max(1, spec.threads()));
+        ImageInferenceRunner created = newRunner.get();
         runners.set(created);
         TaskContext task = TaskContext.get();
         if (task != null) {
@@ -97,49 +113,7 @@ public final class VisionFunctions {
     }
   }
 
-  /** One analyser field of one image; the runner (analysers only, batches of one) is per task thread. */
-  private static final class AnalyzerUdf implements UDF1<byte[], Object> {
-    private static final long serialVersionUID = 1L;
-
-    private final AnalyzerSpec spec;
-    private final int field;
-    private transient ThreadLocal<ImageInferenceRunner> runners;
-
-    AnalyzerUdf(AnalyzerSpec spec, int field) {
-      this.spec = spec;
-      this.field = field;
-    }
-
-    @Override
-    public Object call(byte[] content) {
-      if (content == null) {
-        return null;
-      }
-      ImageResult result = runner().infer(List.of(content)).get(0);
-      return result.isSuccess() && result.analysis() != null ? result.analysis()[field] : null;
-    }
-
-    private ImageInferenceRunner runner() {
-      if (runners == null) {
-        runners = new ThreadLocal<>();
-      }
-      ImageInferenceRunner runner = runners.get();
-      if (runner == null) {
-        ImageInferenceRunner created = new ImageInferenceRunner(null, List.of(spec), DecodeOptions.defaults(), 1, 1);
-        runners.set(created);
-        TaskContext task = TaskContext.get();
-        if (task != null) {
-          ThreadLocal<ImageInferenceRunner> owner = runners;
-          task.addTaskCompletionListener((TaskCompletionListener) ctx -> {
-            created.close();
-            owner.remove();
-          });
-        }
-        runner = created;
-      }
-      return runner;
-    }
-  }
+  private interface SerializableSupplier<T> extends Supplier<T>, Serializable {}
 
   private interface SerializableFunction<T, R> extends Function<T, R>, Serializable {}
 }
