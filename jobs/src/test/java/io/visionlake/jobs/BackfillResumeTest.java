@@ -3,11 +3,9 @@ package io.visionlake.jobs;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,19 +35,7 @@ class BackfillResumeTest extends DeltaTestBase {
     String[] jobArgs = {"--input", input.toString(), "--layout", "YYYY/MM/DD", "--from", DAY1.toString(),
         "--to", DAY1.plusDays(DAYS - 1).toString(), "--lake", lake.toString(), "--quiet"};
 
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-") || arg.startsWith("-XX:+IgnoreUnrecognized") || arg.startsWith("--enable-native")
-          || arg.startsWith("-Djdk.reflect") || arg.startsWith("-Dio.netty") || arg.startsWith("-Dai.djl") || arg.startsWith("-Dvisionlake")) {
-        command.add(arg);
-      }
-    }
-    command.addAll(List.of("-Xmx2g", "-Dspark.master=local[2]", "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.driver.host=127.0.0.1",
-        "-Dspark.ui.enabled=false", "-Dspark.sql.shuffle.partitions=4", "-Dspark.databricks.delta.snapshotPartitions=2",
-        "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-        BackfillJob.class.getName()));
-    command.addAll(List.of(jobArgs));
+    List<String> command = ChildJvm.command(BackfillJob.class, jobArgs);
     Path log = tmp.resolve("backfill.log");
     Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {

@@ -2,11 +2,9 @@ package io.visionlake.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
@@ -41,19 +39,7 @@ class DriverKillTest extends DeltaTestBase {
     String[] jobArgs = {"--source", "dir:" + landing, "--lake", lake.toString(), "--checkpoint", checkpoint.toString(),
         "--trigger", "1s", "--max-per-trigger", "4", "--analyzers", "people", "--window", "10s"};
 
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-") || arg.startsWith("-XX:+IgnoreUnrecognized") || arg.startsWith("--enable-native")
-          || arg.startsWith("-Djdk.reflect") || arg.startsWith("-Dio.netty") || arg.startsWith("-Dai.djl") || arg.startsWith("-Dvisionlake")) {
-        command.add(arg);
-      }
-    }
-    command.addAll(List.of("-Xmx2g", "-Dspark.master=local[2]", "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.driver.host=127.0.0.1",
-        "-Dspark.ui.enabled=false", "-Dspark.sql.shuffle.partitions=4", "-Dspark.databricks.delta.snapshotPartitions=2",
-        "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-        StreamingInferenceJob.class.getName()));
-    command.addAll(List.of(jobArgs));
+    List<String> command = ChildJvm.command(StreamingInferenceJob.class, jobArgs);
     Path log = tmp.resolve("driver.log");
     Process driver = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
