@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -35,22 +34,10 @@ class BackfillResumeTest extends DeltaTestBase {
     String[] jobArgs = {"--input", input.toString(), "--layout", "YYYY/MM/DD", "--from", DAY1.toString(),
         "--to", DAY1.plusDays(DAYS - 1).toString(), "--lake", lake.toString(), "--quiet"};
 
-    List<String> command = ChildJvm.command(BackfillJob.class, jobArgs);
     Path log = tmp.resolve("backfill.log");
-    Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
-      // The job logs a day's line right after its SUCCEEDED row is committed; reading the log
-      // (not the table) keeps the poll from competing with the child for the CPU.
-      long deadline = System.currentTimeMillis() + 900_000;
-      while (!dayLogged(log) && child.isAlive() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(200);
-      }
-      assertThat(child.isAlive()).as("backfill still running; its log:\n%s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-      child.destroyForcibly(); // SIGKILL: no shutdown hooks, no clean stop
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      child.destroyForcibly();
-    }
+    // The job logs a day's line right after its SUCCEEDED row is committed; reading the log
+    // (not the table) keeps the poll from competing with the child for the CPU.
+    ChildJvm.killWhenReady(BackfillJob.class, jobArgs, log, () -> dayLogged(log), Duration.ofSeconds(900), 200);
 
     long doneBeforeKill = daysSucceeded(lake);
     assertThat(doneBeforeKill).as("killed mid-range").isBetween(1L, DAYS - 1L);

@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,11 +26,6 @@ class BackfillWithStreamTest extends DeltaTestBase {
 
   @TempDir
   Path tmp;
-
-  @BeforeAll
-  static void smallDeltaSnapshots() {
-    spark.conf().set("spark.databricks.delta.snapshotPartitions", "2");
-  }
 
   @Test
   void backfillAndStreamOnOneLakeLoseAndDuplicateNothing() throws Exception {

@@ -1,9 +1,15 @@
 package io.visionlake.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** A job's main class in a separate local[2] JVM (for kill -9 tests), with this JVM's Java 17 flags. */
 final class ChildJvm {
@@ -24,5 +30,32 @@ final class ChildJvm {
         main.getName()));
     command.addAll(List.of(jobArgs));
     return command;
+  }
+
+  /** A condition polled on files the child writes. */
+  @FunctionalInterface
+  interface Check {
+    boolean test() throws IOException;
+  }
+
+  /**
+   * Runs {@code main} in a child JVM (output to {@code log}) until {@code ready} holds, asserts it is
+   * still running, then kills it with SIGKILL: no shutdown hooks, no clean stop.
+   */
+  static void killWhenReady(Class<?> main, String[] jobArgs, Path log, Check ready, Duration timeout, long pollMillis)
+      throws IOException, InterruptedException {
+    Process child = new ProcessBuilder(command(main, jobArgs)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      long deadline = System.currentTimeMillis() + timeout.toMillis();
+      while (!ready.test() && child.isAlive() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(pollMillis);
+      }
+      assertThat(child.isAlive()).as("%s still running; its log:\n%s", main.getSimpleName(),
+          Files.exists(log) ? Files.readString(log) : "").isTrue();
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      child.destroyForcibly();
+    }
   }
 }

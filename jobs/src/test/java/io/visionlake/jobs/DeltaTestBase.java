@@ -17,6 +17,8 @@ abstract class DeltaTestBase {
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        // Test tables have tiny logs: Delta's 50 log-replay tasks per snapshot only add seconds.
+        .config("spark.databricks.delta.snapshotPartitions", "2")
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.visionlake.progress.intervalSeconds", "0")

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,11 +22,6 @@ class DriverKillTest extends DeltaTestBase {
   @TempDir
   Path tmp;
 
-  @BeforeAll
-  static void smallDeltaSnapshots() {
-    spark.conf().set("spark.databricks.delta.snapshotPartitions", "2");
-  }
-
   @Test
   void killMinus9TheDriverThenRestartFromTheCheckpoint() throws Exception {
     Path landing = tmp.resolve("landing");
@@ -39,22 +32,10 @@ class DriverKillTest extends DeltaTestBase {
     String[] jobArgs = {"--source", "dir:" + landing, "--lake", lake.toString(), "--checkpoint", checkpoint.toString(),
         "--trigger", "1s", "--max-per-trigger", "4", "--analyzers", "people", "--window", "10s"};
 
-    List<String> command = ChildJvm.command(StreamingInferenceJob.class, jobArgs);
-    Path log = tmp.resolve("driver.log");
-    Process driver = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
-      Path frameLog = lake.resolve(Lake.FRAMES).resolve("_delta_log");
-      long deadline = System.currentTimeMillis() + 180_000;
-      // Table creation is version 0; wait for two micro-batch commits, then kill without warning.
-      while (committedVersions(frameLog) < 3 && driver.isAlive() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(100);
-      }
-      assertThat(driver.isAlive()).as("driver still running; its log:\n%s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-      driver.destroyForcibly(); // SIGKILL: no shutdown hooks, no clean stop
-      assertThat(driver.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      driver.destroyForcibly();
-    }
+    Path frameLog = lake.resolve(Lake.FRAMES).resolve("_delta_log");
+    // Table creation is version 0; wait for two micro-batch commits, then kill without warning.
+    ChildJvm.killWhenReady(StreamingInferenceJob.class, jobArgs, tmp.resolve("driver.log"),
+        () -> committedVersions(frameLog) >= 3, Duration.ofSeconds(180), 100);
     long afterKill = spark.read().format("delta").load(lake.resolve(Lake.FRAMES).toString()).count();
     assertThat(afterKill).as("killed mid-run").isBetween(1L, 23L);
 

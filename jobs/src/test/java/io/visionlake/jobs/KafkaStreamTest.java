@@ -31,7 +31,6 @@ class KafkaStreamTest extends DeltaTestBase {
 
   @BeforeAll
   static void broker() throws Exception {
-    spark.conf().set("spark.databricks.delta.snapshotPartitions", "2");
     kafka = new EmbeddedKafka(Files.createDirectories(tmp.resolve("kafka")));
   }
 

@@ -25,11 +25,6 @@ class StreamingInferenceJobTest extends DeltaTestBase {
   @TempDir
   Path tmp;
 
-  @org.junit.jupiter.api.BeforeAll
-  static void smallDeltaSnapshots() {
-    spark.conf().set("spark.databricks.delta.snapshotPartitions", "2");
-  }
-
   static Dataset<Row> table(Path lake, String name) {
     return spark.read().format("delta").load(new Lake(lake.toString()).path(name));
   }
