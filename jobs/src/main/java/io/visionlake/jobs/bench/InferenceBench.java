@@ -127,9 +127,9 @@ public final class InferenceBench {
         }
       }
     }
+    r.put("raw_img_s", round(raw));
+    r.put("raw_job_layout_img_s", round(rawJobLayout));
     if (rawOnly) {
-      r.put("raw_img_s", round(raw));
-      r.put("raw_job_layout_img_s", round(rawJobLayout));
       return r;
     }
     double decode = decode(w, cores, true);
@@ -152,8 +152,6 @@ public final class InferenceBench {
     double naive = naive(spark, w, work);
     r.put("images", w.files.size());
     r.put("batch_size", w.spec.batchSize());
-    r.put("raw_img_s", round(raw));
-    r.put("raw_job_layout_img_s", round(rawJobLayout));
     r.put("decode_img_s", round(decode));
     r.put("job_img_s", round(job));
     r.put("naive_img_s", round(naive));
