@@ -1,6 +1,7 @@
 package io.visionlake.jobs.bench;
 
-import io.visionlake.jobs.BatchInferenceJob;
+import io.visionlake.jobs.batch.BatchInferenceJob;
+
 import io.visionlake.udfs.analyze.AnalyzerSpec;
 import io.visionlake.udfs.analyze.Analyzers;
 import io.visionlake.udfs.image.DecodeOptions;
@@ -28,7 +29,7 @@ import org.apache.spark.sql.SparkSession;
  * one runner per core, warmed up) and the batch job with {@code --analyzers <name>} end to end
  * into a fresh lake (after a warm-up run, as for the model workloads).
  */
-final class AnalyzerBench {
+public final class AnalyzerBench {
   private AnalyzerBench() {}
 
   static Map<String, Object> run(SparkSession spark, String analyzer, Path home, Path work, int n, int cores) throws Exception {

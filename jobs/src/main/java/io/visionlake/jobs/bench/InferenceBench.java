@@ -1,5 +1,8 @@
 package io.visionlake.jobs.bench;
 
+import io.visionlake.jobs.batch.BatchInferenceJob;
+import io.visionlake.jobs.cli.Sessions;
+
 import static org.apache.spark.sql.functions.callUDF;
 import static org.apache.spark.sql.functions.col;
 
@@ -11,8 +14,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import io.visionlake.jobs.BatchInferenceJob;
-import io.visionlake.jobs.Sessions;
 import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.image.DecodedImage;
 import io.visionlake.udfs.image.ImageDecoder;

@@ -3,7 +3,7 @@ package io.visionlake.jobs.bench;
 import java.util.Map;
 
 /** A minimal JSON writer for the flat report maps (strings, numbers, nested maps). */
-final class Json {
+public final class Json {
   private Json() {}
 
   static String write(Object value) {

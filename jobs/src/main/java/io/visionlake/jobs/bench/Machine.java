@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** What the benchmark ran on, for the report. */
-final class Machine {
+public final class Machine {
   private Machine() {}
 
   static Map<String, Object> describe(int sparkCores) {

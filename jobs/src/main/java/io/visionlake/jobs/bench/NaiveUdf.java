@@ -26,7 +26,7 @@ import org.apache.spark.sql.api.java.UDF1;
  * runs one image per predict call with a fresh predictor, and leaves engine threads at their
  * default (all cores per op, shared by concurrent tasks). Not used by any job.
  */
-final class NaiveUdf implements UDF1<byte[], String> {
+public final class NaiveUdf implements UDF1<byte[], String> {
   private static final long serialVersionUID = 1L;
   private static final java.util.Map<ModelSpec, ZooModel<Image, String>> MODELS = new java.util.HashMap<>();
 

@@ -28,7 +28,7 @@ import org.opencv.core.Core;
  * pyramid-step lever, as CPU time per frame on one thread (independent of other load on the
  * machine) with the mean number of people found, so speed and detections are judged together.
  */
-final class PeopleBench {
+public final class PeopleBench {
   private PeopleBench() {}
 
   static Map<String, Object> run(Path home, int cores, int count) throws Exception {

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * an executor gets {@code spark.executor.memory}: a heap left free to grow, or not yet touched,
  * measures the collector's sizing policy, not what the job keeps.
  */
-final class RssProbe {
+public final class RssProbe {
   static final String HEAP = "2g";
   private RssProbe() {}
 

@@ -1,0 +1,468 @@
+package io.visionlake.jobs.backfill;
+
+import io.visionlake.jobs.cli.CliArgs;
+import io.visionlake.jobs.cli.JobMain;
+import io.visionlake.jobs.cli.ProgressReporter;
+import io.visionlake.jobs.cli.Sessions;
+import io.visionlake.jobs.conf.JobConf;
+import io.visionlake.jobs.conf.JobOptions;
+import io.visionlake.jobs.lake.DeltaRetry;
+import io.visionlake.jobs.lake.FlowCounts;
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.scoring.ImageScoring;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.visionlake.udfs.model.ModelCatalog;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Backfill: re-processes a range of days of an input tree laid out by day ({@link DayLayout}),
+ * one day at a time (at most {@code --parallel-days} at once), with the batch job's scoring core
+ * ({@link ImageScoring}).
+ *
+ * <p>A day is a unit of work: its files' rows replace the day's slice of each table in one
+ * {@code replaceWhere} overwrite per table ({@code images}: {@code ingest_date = day AND source =
+ * S}; {@code image_errors}: {@code source = S} and the path under the day's folder), then {@code
+ * label_stats} (and {@code flow_counts}, where {@code frames} exist) are recomputed for the day.
+ * {@code job_runs} gets a {@code RUNNING} row when the day starts and a {@code SUCCEEDED} or
+ * {@code FAILED} row when it ends, with the inputs' fingerprint and the model; a day whose latest
+ * row is {@code SUCCEEDED} with the same fingerprint and model is skipped unless forced. A run
+ * killed anywhere leaves each table either before or after a day's commit, and the next run redoes
+ * every day that did not finish: replaceWhere makes the redo exact, never a duplicate.
+ */
+public final class BackfillJob {
+  private static final Logger LOG = LoggerFactory.getLogger(BackfillJob.class);
+  static final String JOB = "backfill";
+  static final String RUNNING = "RUNNING";
+  static final String SUCCEEDED = "SUCCEEDED";
+  static final String FAILED = "FAILED";
+  static final String NO_INPUT = "NO_INPUT";
+
+  private BackfillJob() {}
+
+  public static void main(String[] args) {
+    JobMain.run(JOB, () -> {
+      CliArgs cli = CliArgs.forCommand("scripts/submit backfill")
+          .option("--input", "root", "input root holding one folder per day (required)")
+          .option("--from", "YYYY-MM-DD", "first day (required)")
+          .option("--to", "YYYY-MM-DD", "last day, inclusive (default: --from)")
+          .option("--lake", "path|uri", "lake root holding the Delta tables (required)")
+          .option("--layout", "date=YYYY-MM-DD|YYYY/MM/DD", "day folders under the root (default date=YYYY-MM-DD)")
+          .option("--source", "name", "value of the source column (default: backfill)")
+          .option("--model", "name|file", "model spec name in conf/models or path to a spec file (default: " + JobOptions.MODEL + ")")
+          .option("--analyzers", "list", "analysers to run besides the model, as for the batch job (comma-separated)")
+          .option("--parallel-days", "n", "days processed at once (default 1)")
+          .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
+          .flag("--force", "re-process days already done with the same inputs and model")
+          .flag("--quiet", "no progress bar; only the summary")
+          .parse(args);
+      Settings settings = new Settings(cli.require("--input"), cli.require("--lake"), parseDay(cli.require("--from"), "--from"),
+          parseDay(cli.get("--to") != null ? cli.get("--to") : cli.get("--from"), "--to"))
+          .layout(DayLayout.parse(cli.get("--layout")))
+          .force(cli.has("--force"))
+          .quiet(cli.has("--quiet"))
+          .arguments(cli.describe());
+      if (cli.get("--source") != null) {
+        settings.source(cli.get("--source"));
+      }
+      if (cli.get("--model") != null) {
+        settings.model(cli.get("--model"));
+      }
+      if (cli.get("--analyzers") != null) {
+        settings.analyzers(cli.get("--analyzers"));
+      }
+      if (cli.get("--parallel-days") != null) {
+        settings.parallelDays(parseInt(cli.get("--parallel-days"), "--parallel-days"));
+      }
+      if (cli.get("--conf-file") != null) {
+        settings.confFile(Paths.get(cli.get("--conf-file")));
+      }
+      SparkSession spark = Sessions.getOrCreate("visionlake-backfill");
+      Result result = run(spark, settings);
+      System.out.println(result.summary());
+      spark.stop();
+      if (result.failed() > 0) {
+        System.exit(1);
+      }
+    });
+  }
+
+  /** Runs the backfill on {@code spark}; what tests call. Failed days are in the result, not thrown. */
+  public static Result run(SparkSession spark, Settings settings) {
+    ModelCatalog catalog = ModelCatalog.fromEnvironment();
+    JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
+    conf.log();
+    Instant started = Instant.now();
+    Lake lake = new Lake(settings.lake);
+    ImageScoring scoring = ImageScoring.prepare(spark, conf, catalog, settings.model, settings.analyzers);
+    String model = scoring.modelName() + "@" + scoring.modelVersion();
+    int attempts = conf.getInt(JobOptions.COMMIT_ATTEMPTS);
+
+    Configuration hadoop = spark.sessionState().newHadoopConf();
+    List<DayInputs> days = new ArrayList<>();
+    for (LocalDate d = settings.from; !d.isAfter(settings.to); d = d.plusDays(1)) {
+      days.add(DayInputs.list(hadoop, d, settings.layout.dayDir(settings.input, d)));
+    }
+    ensureTables(spark, lake);
+    Map<LocalDate, Row> latest = latestDayRuns(spark, lake, settings.source, settings.from, settings.to);
+
+    List<DayInputs> todo = new ArrayList<>();
+    List<DayOutcome> outcomes = new ArrayList<>();
+    for (DayInputs day : days) {
+      Row last = latest.get(day.day);
+      if (!day.exists || day.files.isEmpty()) {
+        LOG.warn("Backfill {}: no input files under {}", day.day, day.dir);
+        outcomes.add(new DayOutcome(day.day, NO_INPUT, 0, 0, 0, 0, "no files under " + day.dir));
+      } else if (!settings.force && last != null && SUCCEEDED.equals(last.getAs("status"))
+          && day.fingerprint().equals(last.getAs("inputs_fingerprint")) && model.equals(last.getAs("model"))
+          && scoring.modelSha.equals(last.getAs("model_sha256"))) {
+        LOG.info("Backfill {}: done already with the same inputs ({}) and model {}; skipped", day.day, day.fingerprint(), model);
+        outcomes.add(new DayOutcome(day.day, "SKIPPED", day.files.size(), 0, 0, 0, null));
+      } else {
+        todo.add(day);
+      }
+    }
+
+    long totalFiles = todo.stream().mapToLong(d -> d.files.size()).sum();
+    LongAccumulator done = spark.sparkContext().longAccumulator("visionlake.backfill.images");
+    AtomicInteger daysDone = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(settings.parallelDays, Math.max(1, todo.size()))));
+    try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, totalFiles, conf.getInt(JobOptions.PROGRESS_SECONDS), settings.quiet)) {
+      progress.extra(() -> String.format(Locale.ROOT, " · days %d/%d", daysDone.get(), todo.size()));
+      List<Future<DayOutcome>> futures = new ArrayList<>();
+      for (DayInputs day : todo) {
+        futures.add(pool.submit(() -> {
+          try {
+            return processDay(spark, settings, lake, scoring, model, attempts, day, done);
+          } finally {
+            daysDone.incrementAndGet();
+          }
+        }));
+      }
+      for (Future<DayOutcome> f : futures) {
+        try {
+          outcomes.add(f.get());
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("Backfill day failed unexpectedly: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Backfill interrupted", e);
+        }
+      }
+      progress.finish();
+    } finally {
+      pool.shutdownNow();
+    }
+    outcomes.sort((a, b) -> a.day.compareTo(b.day));
+    double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
+    return new Result(outcomes, seconds);
+  }
+
+  /** One day: score, replace the day's slices, refresh the gold tables, record the outcome. */
+  private static DayOutcome processDay(SparkSession spark, Settings settings, Lake lake, ImageScoring scoring, String model,
+      int attempts, DayInputs day, LongAccumulator done) {
+    String runId = UUID.randomUUID().toString();
+    Instant started = Instant.now();
+    Date ingestDate = Date.valueOf(day.day);
+    spark.sparkContext().setJobGroup("visionlake-backfill-" + day.day + "-" + runId,
+        String.format(Locale.ROOT, "Backfill %s (%d files, model=%s) into %s", day.day, day.files.size(), model, lake.root()), false);
+    recordDay(spark, lake, runId, settings, day, model, scoring.modelSha, started, null, RUNNING, null);
+    Dataset<Row> results = scoring.score(spark, day.files, done);
+    try {
+      long ok = ImageScoring.countOk(results);
+      Timestamp now = Timestamp.from(Instant.now());
+      String images = imagesPredicate(ingestDate, settings.source);
+      String errors = errorsPredicate(day, settings.source);
+      DeltaRetry.onConflict("backfill " + day.day + " images", attempts, () -> scoring.imageRows(results, settings.source, ingestDate, now, runId)
+          .write().format("delta").mode("overwrite").option("replaceWhere", images)
+          .option("mergeSchema", "true") // --analyzers: their nullable columns join the table
+          .option("userMetadata", runId).save(lake.path(Lake.IMAGES)));
+      DeltaRetry.onConflict("backfill " + day.day + " image_errors", attempts, () -> ImageScoring.errorRows(results, settings.source, now, runId)
+          .write().format("delta").mode("overwrite").option("replaceWhere", errors)
+          .option("userMetadata", runId).save(lake.path(Lake.IMAGE_ERRORS)));
+      DeltaRetry.onConflict("backfill " + day.day + " label_stats", attempts,
+          () -> ImageScoring.refreshLabelStats(spark, lake, List.of(ingestDate)));
+      if (lake.exists(spark, Lake.FRAMES)) {
+        DeltaRetry.onConflict("backfill " + day.day + " flow_counts", attempts, () -> FlowCounts.refreshDay(spark, lake, day.day));
+      }
+      long failed = day.files.size() - ok;
+      recordDay(spark, lake, runId, settings, day, model, scoring.modelSha, started, new long[] {day.files.size(), ok, failed},
+          SUCCEEDED, null);
+      LOG.info("Backfill {}: {} files = {} images + {} errors", day.day, day.files.size(), ok, failed);
+      return new DayOutcome(day.day, SUCCEEDED, day.files.size(), ok, failed,
+          (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0, null);
+    } catch (RuntimeException e) {
+      LOG.error("Backfill {} failed", day.day, e);
+      try {
+        recordDay(spark, lake, runId, settings, day, model, scoring.modelSha, started, null, FAILED, String.valueOf(e.getMessage()));
+      } catch (RuntimeException recordError) {
+        e.addSuppressed(recordError);
+      }
+      return new DayOutcome(day.day, FAILED, day.files.size(), 0, 0, 0, String.valueOf(e.getMessage()));
+    } finally {
+      results.unpersist();
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  /** The day's slice of {@code images}: its partition, for this source. */
+  static String imagesPredicate(Date day, String source) {
+    return "ingest_date = '" + day + "' AND source = " + sqlString(source);
+  }
+
+  /** The day's slice of {@code image_errors} (not partitioned): this source's rows of files under the day's folder. */
+  static String errorsPredicate(DayInputs day, String source) {
+    return "source = " + sqlString(source) + " AND startswith(path, " + sqlString(day.pathPrefix()) + ")";
+  }
+
+  static String sqlString(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  private static void ensureTables(SparkSession spark, Lake lake) {
+    lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date");
+    lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA);
+    lake.ensure(spark, Lake.LABEL_STATS, Lake.LABEL_STATS_SCHEMA, "ingest_date");
+    lake.ensure(spark, Lake.JOB_RUNS, Lake.JOB_RUNS_SCHEMA);
+    if (!Arrays.asList(lake.table(spark, Lake.JOB_RUNS).toDF().columns()).contains("run_date")) {
+      // Schema evolution: nullable columns added; batch rows keep nulls in them.
+      spark.createDataFrame(List.of(), runsSchema()).write().format("delta").mode("append").option("mergeSchema", "true")
+          .save(lake.path(Lake.JOB_RUNS));
+    }
+  }
+
+  static StructType runsSchema() {
+    StructType s = Lake.JOB_RUNS_SCHEMA;
+    for (var f : Lake.JOB_RUNS_DAY_COLUMNS.fields()) {
+      s = s.add(f);
+    }
+    return s;
+  }
+
+  /** The latest backfill row (RUNNING, SUCCEEDED or FAILED) of each day of the range for {@code source}. */
+  static Map<LocalDate, Row> latestDayRuns(SparkSession spark, Lake lake, String source, LocalDate from, LocalDate to) {
+    List<Row> rows = lake.table(spark, Lake.JOB_RUNS).toDF()
+        .filter(col("job").equalTo(JOB).and(col("source").equalTo(source))
+            .and(col("run_date").between(Date.valueOf(from), Date.valueOf(to))))
+        .orderBy(col("run_date"), col("started"), col("finished").asc_nulls_first())
+        .collectAsList();
+    Map<LocalDate, Row> latest = new java.util.TreeMap<>();
+    for (Row r : rows) {
+      latest.put(r.<Date>getAs("run_date").toLocalDate(), r);
+    }
+    return latest;
+  }
+
+  private static void recordDay(SparkSession spark, Lake lake, String runId, Settings settings, DayInputs day, String model,
+      String modelSha, Instant started, long[] counts, String status, String message) {
+    boolean end = !RUNNING.equals(status);
+    Row row = RowFactory.create(runId, JOB, settings.arguments, Timestamp.from(started), end ? Timestamp.from(Instant.now()) : null,
+        counts == null ? null : counts[0], counts == null ? null : counts[1], counts == null ? null : counts[2], status, message,
+        Date.valueOf(day.day), settings.source, day.fingerprint(), model, modelSha);
+    // Blind appends never conflict with other writers; the retry is for the rare metadata race.
+    DeltaRetry.onConflict("job_runs " + day.day, 8, () -> spark.createDataFrame(List.of(row), runsSchema())
+        .write().format("delta").mode("append").option("userMetadata", runId).save(lake.path(Lake.JOB_RUNS)));
+  }
+
+  private static LocalDate parseDay(String s, String option) {
+    try {
+      return LocalDate.parse(s);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(option + " must be a date YYYY-MM-DD, got '" + s + "'");
+    }
+  }
+
+  private static int parseInt(String s, String option) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " must be an integer, got '" + s + "'");
+    }
+  }
+
+  /** What a backfill is asked to do. */
+  public static final class Settings {
+    final String input;
+    final String lake;
+    final LocalDate from;
+    final LocalDate to;
+    DayLayout layout = DayLayout.HIVE;
+    String source = "backfill";
+    String model;
+    List<String> analyzers = List.of();
+    boolean force;
+    boolean quiet;
+    int parallelDays = 1;
+    Path confFile;
+    String arguments;
+
+    public Settings(String input, String lake, LocalDate from, LocalDate to) {
+      if (to.isBefore(from)) {
+        throw new IllegalArgumentException("--to " + to + " is before --from " + from);
+      }
+      this.input = input;
+      this.lake = lake;
+      this.from = from;
+      this.to = to;
+      this.arguments = "--input " + input + " --from " + from + " --to " + to + " --lake " + lake;
+    }
+
+    public Settings layout(DayLayout layout) {
+      this.layout = layout;
+      return this;
+    }
+
+    public Settings source(String source) {
+      if (source.isBlank()) {
+        throw new IllegalArgumentException("--source must not be empty");
+      }
+      this.source = source;
+      return this;
+    }
+
+    public Settings model(String model) {
+      this.model = model;
+      return this;
+    }
+
+    public Settings analyzers(String list) {
+      this.analyzers = Arrays.stream(list.split(",")).map(String::trim).filter(a -> !a.isEmpty()).distinct().collect(Collectors.toList());
+      return this;
+    }
+
+    public Settings force(boolean force) {
+      this.force = force;
+      return this;
+    }
+
+    public Settings quiet(boolean quiet) {
+      this.quiet = quiet;
+      return this;
+    }
+
+    public Settings parallelDays(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("--parallel-days must be >= 1, got " + n);
+      }
+      this.parallelDays = n;
+      return this;
+    }
+
+    public Settings confFile(Path file) {
+      this.confFile = file;
+      return this;
+    }
+
+    Settings arguments(String arguments) {
+      this.arguments = arguments;
+      return this;
+    }
+  }
+
+  /** What happened to one day. */
+  public static final class DayOutcome {
+    public final LocalDate day;
+    public final String status;
+    public final long files;
+    public final long images;
+    public final long errors;
+    public final double seconds;
+    public final String message;
+
+    DayOutcome(LocalDate day, String status, long files, long images, long errors, double seconds, String message) {
+      this.day = day;
+      this.status = status;
+      this.files = files;
+      this.images = images;
+      this.errors = errors;
+      this.seconds = seconds;
+      this.message = message;
+    }
+
+    @Override
+    public String toString() {
+      return day + " " + status + (message == null ? "" : " (" + message + ")");
+    }
+  }
+
+  /** What a backfill did. */
+  public static final class Result {
+    public final List<DayOutcome> days;
+    public final double seconds;
+
+    Result(List<DayOutcome> days, double seconds) {
+      this.days = List.copyOf(days);
+      this.seconds = seconds;
+    }
+
+    long count(String status) {
+      return days.stream().filter(d -> d.status.equals(status)).count();
+    }
+
+    public long processed() {
+      return count(SUCCEEDED);
+    }
+
+    public long skipped() {
+      return count("SKIPPED");
+    }
+
+    public long failed() {
+      return count(FAILED);
+    }
+
+    public long noInput() {
+      return count(NO_INPUT);
+    }
+
+    /** Files scored by this run (skipped days not counted). */
+    public long filesProcessed() {
+      return days.stream().filter(d -> d.status.equals(SUCCEEDED)).mapToLong(d -> d.files).sum();
+    }
+
+    public double daysPerMinute() {
+      return seconds > 0 ? processed() * 60.0 / seconds : 0;
+    }
+
+    public double imagesPerSecond() {
+      return seconds > 0 ? filesProcessed() / seconds : 0;
+    }
+
+    /** One line, what scripts/nightly prints. */
+    public String summary() {
+      String failedDays = days.stream().filter(d -> d.status.equals(FAILED)).map(d -> d.day.toString()).collect(Collectors.joining(","));
+      return String.format(Locale.ROOT,
+          "backfill: %d day(s): processed %d, skipped %d, no input %d, failed %d%s; %,d files in %.1fs (%.2f days/min, %.1f images/s)",
+          days.size(), processed(), skipped(), noInput(), failed(), failedDays.isEmpty() ? "" : " [" + failedDays + "]",
+          filesProcessed(), seconds, daysPerMinute(), imagesPerSecond());
+    }
+  }
+}

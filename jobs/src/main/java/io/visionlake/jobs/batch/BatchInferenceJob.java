@@ -1,0 +1,274 @@
+package io.visionlake.jobs.batch;
+
+import io.visionlake.jobs.cli.CliArgs;
+import io.visionlake.jobs.cli.JobMain;
+import io.visionlake.jobs.cli.ProgressReporter;
+import io.visionlake.jobs.cli.Sessions;
+import io.visionlake.jobs.conf.JobConf;
+import io.visionlake.jobs.conf.JobOptions;
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.scoring.AnalyzerSelection;
+import io.visionlake.jobs.scoring.HeadColumns;
+import io.visionlake.jobs.scoring.ImageScoring;
+
+import io.delta.tables.DeltaTable;
+import io.visionlake.udfs.heads.LabelHead;
+import io.visionlake.udfs.model.ModelCatalog;
+import io.visionlake.udfs.model.ModelSpec;
+import io.visionlake.udfs.spark.ImageColumns;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Batch inference: every file under the inputs becomes one row in {@code images} (classified and
+ * embedded) or in {@code image_errors} (with the stage and reason), {@code label_stats} is
+ * recomputed for the days the run touched, and the run is recorded in {@code job_runs}.
+ *
+ * <p>Re-running over the same files changes nothing: rows are inserted only when their (path,
+ * image_id) is new, and the statistics are a deterministic function of {@code images}.
+ */
+public final class BatchInferenceJob {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchInferenceJob.class);
+  static final String JOB = "batch";
+  /** model_name, model_version and model_sha256 of rows written without a model (no classify or embed). */
+  static final String NO_MODEL = "none";
+  /** Column of {@code images}: name=version of each analyser that ran, ';'-separated (null when none did). */
+  static final String ANALYZER_VERSIONS = "analyzer_versions";
+
+  private BatchInferenceJob() {}
+
+  public static void main(String[] args) {
+    JobMain.run(JOB, () -> {
+      CliArgs cli = CliArgs.forCommand("scripts/submit batch")
+          .option("--input", "path|glob|uri", "images to process, read recursively (repeatable, required)")
+          .option("--lake", "path|uri", "lake root holding the Delta tables (required)")
+          .option("--source", "name", "value of the source column (default: default)")
+          .option("--model", "name|file", "model spec name in conf/models or path to a spec file (default: " + JobOptions.MODEL + ")")
+          .option("--analyzers", "list", "comma-separated: classify, embed (the model's outputs), ocr, colors, faces, people, or configured ones (default classify,embed)")
+          .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
+          .option("--head", "name|uri", "label head (scripts/submit train-head) adding head_label, head_score")
+          .flag("--quiet", "no progress bar; only the summary")
+          .parse(args);
+      if (cli.all("--input").isEmpty()) {
+        throw new CliArgs.UsageException("Missing required --input.\n" + cli.usage());
+      }
+      Settings settings = new Settings(cli.all("--input"), cli.require("--lake"),
+          cli.get("--source") == null ? "default" : cli.get("--source"), cli.get("--model"),
+          cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")), cli.describe()).withHead(cli.get("--head"));
+      if (cli.get("--analyzers") != null) {
+        settings.analyzers(cli.get("--analyzers"));
+      }
+      settings.quiet = cli.has("--quiet");
+      SparkSession spark = Sessions.getOrCreate("visionlake-batch");
+      Result result = run(spark, settings);
+      System.out.println(result.summary());
+      spark.stop();
+    });
+  }
+
+  /** Runs the job on {@code spark}; what tests call. */
+  public static Result run(SparkSession spark, Settings settings) {
+    ModelCatalog catalog = ModelCatalog.fromEnvironment();
+    JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
+    conf.log();
+    String runId = UUID.randomUUID().toString();
+    Instant started = Instant.now();
+    Lake lake = new Lake(settings.lake);
+    try {
+      Result result = execute(spark, settings, conf, catalog, lake, runId, started);
+      recordRun(spark, lake, runId, settings, started, result.inputsSeen, result.imagesWritten, result.errorsWritten, "SUCCEEDED", null);
+      return result;
+    } catch (RuntimeException e) {
+      try {
+        recordRun(spark, lake, runId, settings, started, null, null, null, "FAILED", String.valueOf(e.getMessage()));
+      } catch (RuntimeException recordError) {
+        e.addSuppressed(recordError);
+      }
+      throw e;
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  private static Result execute(SparkSession spark, Settings settings, JobConf conf, ModelCatalog catalog, Lake lake,
+      String runId, Instant started) {
+    // --- scoring core shared with BackfillJob (ImageScoring) ---
+    List<String> analyzerNames = new ArrayList<>(settings.analyzers);
+    if (settings.head != null && !analyzerNames.contains(AnalyzerSelection.EMBED)) {
+      analyzerNames.add(AnalyzerSelection.EMBED); // a head reads the embedding
+    }
+    ImageScoring scoring = ImageScoring.prepare(spark, conf, catalog, settings.model, analyzerNames);
+    spark.sparkContext().setJobGroup("visionlake-batch-" + runId,
+        String.format(Locale.ROOT, "Batch inference (analyzers=%s, model=%s v%s, inputs=%s) into %s",
+            String.join(",", scoring.selection.names), scoring.modelName(), scoring.modelVersion(), settings.inputs, lake.root()), false);
+    LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), scoring.modelName()); // --head: fail before inference
+    String[] files = ImageScoring.list(spark, settings.inputs);
+    long inputs = files.length;
+    LOG.info("Run {}: {} input file(s) in {} partition(s), analyzers {}, model {} (sha256 {})", runId, inputs,
+        scoring.partitions(spark, inputs), scoring.selection.names, scoring.modelName(), scoring.modelSha);
+    LongAccumulator done = spark.sparkContext().longAccumulator("visionlake.images");
+    Dataset<Row> results = scoring.score(spark, java.util.Arrays.asList(files), done);
+    long ok;
+    try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS), settings.quiet)) {
+      // One pass fills the cache and counts the outcomes; the writes below read the cache.
+      ok = timed("inference", () -> ImageScoring.countOk(results));
+      progress.finish();
+    }
+    Timestamp now = Timestamp.from(Instant.now());
+    Date ingestDate = Date.valueOf(LocalDate.ofInstant(started, ZoneOffset.UTC));
+    Dataset<Row> images = scoring.imageRows(results, settings.source, ingestDate, now, runId);
+    Dataset<Row> errors = ImageScoring.errorRows(results, settings.source, now, runId);
+    // --- end of scoring core ---
+
+    long failed = inputs - ok;
+    // Every table exists after any run (analysts' queries never miss one); a MERGE costs seconds of
+    // planning even when its source is empty, so the ones with nothing to add are skipped.
+    lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date");
+    Dataset<Row> imagesOut = HeadColumns.attach(spark, lake, Lake.IMAGES, images, head); // may add head columns: take the table after
+    DeltaTable imagesTable = lake.table(spark, Lake.IMAGES);
+    DeltaTable errorsTable = lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA);
+    long imagesInserted = ok == 0 ? 0 : timed("write images", () -> insertNew(spark, imagesTable, imagesOut,
+        "t.path = s.path AND t.image_id = s.image_id", runId));
+    long errorsInserted = failed == 0 ? 0 : timed("write image_errors", () -> insertNew(spark, errorsTable, errors,
+        "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId));
+    // label_stats is a function of images, and a run only adds images dated ingestDate.
+    List<Date> touched = imagesInserted > 0 ? List.of(ingestDate) : List.of();
+    timed("refresh label_stats", () -> {
+      ImageScoring.refreshLabelStats(spark, lake, touched);
+      return null;
+    });
+
+    results.unpersist();
+    double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
+    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, touched, seconds);
+  }
+
+  /**
+   * Insert-only MERGE: rows whose key is already in the table are left as they are. Returns rows
+   * inserted. With schema evolution: a run with a new analyser adds its (nullable) columns to the
+   * table, older rows read null there, and a later run without that analyser writes null to them.
+   */
+  private static long insertNew(SparkSession spark, DeltaTable table, Dataset<Row> rows, String keyCondition, String runId) {
+    Row[] metrics = new Row[1];
+    withCommitMetadata(spark, runId,
+        () -> metrics[0] = table.as("t").merge(rows.as("s"), keyCondition).withSchemaEvolution().whenNotMatched().insertAll().execute().first());
+    return metrics[0].getLong(metrics[0].fieldIndex("num_inserted_rows"));
+  }
+
+  private static void recordRun(SparkSession spark, Lake lake, String runId, Settings settings, Instant started,
+      Long inputs, Long images, Long errors, String status, String message) {
+    lake.ensure(spark, Lake.JOB_RUNS, Lake.JOB_RUNS_SCHEMA);
+    Row row = RowFactory.create(runId, JOB, settings.arguments, Timestamp.from(started), Timestamp.from(Instant.now()),
+        inputs, images, errors, status, message);
+    spark.createDataFrame(List.of(row), Lake.JOB_RUNS_SCHEMA).write().format("delta").mode("append")
+        .option("userMetadata", runId).save(lake.path(Lake.JOB_RUNS));
+  }
+
+  /** Runs one phase of the job and logs how long it took: where a run spends its time, for tuning. */
+  private static <T> T timed(String phase, java.util.function.Supplier<T> body) {
+    long start = System.nanoTime();
+    T value = body.get();
+    LOG.info("Phase '{}' took {} ms", phase, (System.nanoTime() - start) / 1_000_000);
+    return value;
+  }
+
+  /** Tags the commits of {@code action} with the run id, visible in DESCRIBE HISTORY. */
+  private static void withCommitMetadata(SparkSession spark, String runId, Runnable action) {
+    String key = "spark.databricks.delta.commitInfo.userMetadata";
+    spark.conf().set(key, runId);
+    try {
+      action.run();
+    } finally {
+      spark.conf().unset(key);
+    }
+  }
+
+  /** What a run was asked to do. */
+  public static final class Settings {
+    final List<String> inputs;
+    final String lake;
+    final String source;
+    final String model;
+    final Path confFile;
+    final String arguments;
+    List<String> analyzers = List.of(AnalyzerSelection.CLASSIFY, AnalyzerSelection.EMBED);
+    String head;
+    /** No progress bar (the summary is still printed). */
+    boolean quiet;
+
+    public Settings(List<String> inputs, String lake, String source, String model, Path confFile, String arguments) {
+      this.inputs = List.copyOf(inputs);
+      this.lake = lake;
+      this.source = source;
+      this.model = model;
+      this.confFile = confFile;
+      this.arguments = arguments;
+    }
+
+    /** Comma-separated analysers (default {@code classify,embed}). */
+    public Settings analyzers(String list) {
+      this.analyzers = AnalyzerSelection.parse(list, "--analyzers");
+      return this;
+    }
+
+    /** With a label head (a name under spark.visionlake.heads.dir, or a path/URI); null for none. */
+    public Settings withHead(String head) {
+      this.head = head;
+      return this;
+    }
+
+    public static Settings of(List<String> inputs, String lake, String source) {
+      return new Settings(inputs, lake, source, null, null, "--input " + String.join(" --input ", inputs) + " --lake " + lake);
+    }
+  }
+
+  /** What a run did. */
+  public static final class Result {
+    public final String runId;
+    public final long inputsSeen;
+    public final long imagesWritten;
+    public final long errorsWritten;
+    public final long imagesInserted;
+    public final long errorsInserted;
+    public final List<Date> touchedDates;
+    public final double seconds;
+
+    Result(String runId, long inputsSeen, long imagesWritten, long errorsWritten, long imagesInserted, long errorsInserted,
+        List<Date> touchedDates, double seconds) {
+      this.runId = runId;
+      this.inputsSeen = inputsSeen;
+      this.imagesWritten = imagesWritten;
+      this.errorsWritten = errorsWritten;
+      this.imagesInserted = imagesInserted;
+      this.errorsInserted = errorsInserted;
+      this.touchedDates = List.copyOf(touchedDates);
+      this.seconds = seconds;
+    }
+
+    public double imagesPerSecond() {
+      return seconds > 0 ? inputsSeen / seconds : 0;
+    }
+
+    public String summary() {
+      return String.format(Locale.ROOT,
+          "Run %s: inputs seen %,d = images %,d + errors %,d (new rows: images %,d, errors %,d) in %.1fs, %.1f images/s",
+          runId, inputsSeen, imagesWritten, errorsWritten, imagesInserted, errorsInserted, seconds, imagesPerSecond());
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package io.visionlake.jobs.cli;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/** Builds the SparkSession of a spark-submit entry point, with Delta enabled unless overridden. */
+public final class Sessions {
+  private Sessions() {}
+
+  public static SparkSession getOrCreate(String appName) {
+    SparkConf conf = new SparkConf();
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    if (!conf.contains("spark.master")) {
+      builder.master("local[*]");
+    }
+    setIfAbsent(conf, builder, "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    setIfAbsent(conf, builder, "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    setIfAbsent(conf, builder, "spark.ui.showConsoleProgress", "false");
+    return builder.getOrCreate();
+  }
+
+  private static void setIfAbsent(SparkConf conf, SparkSession.Builder builder, String key, String value) {
+    if (!conf.contains(key)) {
+      builder.config(key, value);
+    }
+  }
+}

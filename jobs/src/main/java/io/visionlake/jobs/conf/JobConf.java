@@ -1,0 +1,158 @@
+package io.visionlake.jobs.conf;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The resolved {@code spark.visionlake.*} settings of one job run. Precedence, lowest first:
+ *
+ * <ol>
+ *   <li>code defaults ({@link JobOptions}, {@link MlOptions});
+ *   <li>{@code conf/visionlake.conf} under the VisionLake home;
+ *   <li>the file given with {@code --conf-file};
+ *   <li>the Spark session's conf, i.e. {@code --conf spark.visionlake.k=v} given to spark-submit
+ *       (or to {@code scripts/submit}), which wins.
+ * </ol>
+ *
+ * Not meant to be serialised to executors: read typed values on the driver and ship those.
+ */
+public final class JobConf {
+  private static final Logger LOG = LoggerFactory.getLogger(JobConf.class);
+  private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(secret|password|token|credential|access\\.key|session\\.key).*");
+
+  private final Map<String, String> values;
+
+  JobConf(Map<String, String> values) {
+    this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+  }
+
+  /** Resolves the settings for {@code spark}; {@code confFile} may be null. */
+  public static JobConf resolve(Path home, Path confFile, SparkSession spark) {
+    Map<String, String> sessionConf = new TreeMap<>();
+    if (spark != null) {
+      scala.collection.immutable.Map<String, String> all = spark.conf().getAll();
+      all.foreach(kv -> {
+        if (kv._1().startsWith(JobOptions.PREFIX)) {
+          sessionConf.put(kv._1(), kv._2());
+        }
+        return null;
+      });
+    }
+    return resolve(readIfExists(home.resolve("conf").resolve("visionlake.conf")),
+        confFile == null ? Map.of() : read(confFile), sessionConf);
+  }
+
+  /** The merge itself, one layer over the other, lowest precedence first. */
+  public static JobConf resolve(Map<String, String> projectFile, Map<String, String> confFile, Map<String, String> session) {
+    Map<String, String> merged = new TreeMap<>(JobOptions.DEFAULTS);
+    merged.putAll(MlOptions.DEFAULTS);
+    for (Map<String, String> layer : List.of(projectFile, confFile, session)) {
+      layer.forEach((k, v) -> {
+        if (k.startsWith(JobOptions.PREFIX)) {
+          merged.put(k, v.trim());
+        }
+      });
+    }
+    return new JobConf(merged);
+  }
+
+  public String get(String key) {
+    return values.get(key);
+  }
+
+  public String getOrNull(String key) {
+    String v = values.get(key);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  public int getInt(String key) {
+    String v = values.get(key);
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("Setting " + key + " must be an integer, got '" + v + "'");
+    }
+  }
+
+  public long getLong(String key) {
+    String v = values.get(key);
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("Setting " + key + " must be an integer, got '" + v + "'");
+    }
+  }
+
+  public double getDouble(String key) {
+    String v = values.get(key);
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException | NullPointerException e) {
+      throw new IllegalArgumentException("Setting " + key + " must be a number, got '" + v + "'");
+    }
+  }
+
+  public Map<String, String> asMap() {
+    return values;
+  }
+
+  /** Logs the settings once, secrets masked. */
+  public void log() {
+    LOG.info(describe());
+  }
+
+  /** The settings as logged: one {@code key = value} line each, secrets masked. */
+  String describe() {
+    StringBuilder sb = new StringBuilder("Resolved configuration:");
+    values.forEach((k, v) -> sb.append("\n  ").append(k).append(" = ").append(maskIfSecret(k, v)));
+    return sb.toString();
+  }
+
+  public static String maskIfSecret(String key, String value) {
+    return SECRET_KEY.matcher(key).matches() ? "*****" : value;
+  }
+
+  /** Masks the value part of a {@code key=value} argument when the key looks secret. */
+  public static String maskIfSecret(String arg) {
+    int eq = arg.indexOf('=');
+    return eq > 0 && SECRET_KEY.matcher(arg.substring(0, eq)).matches() ? arg.substring(0, eq + 1) + "*****" : arg;
+  }
+
+  private static Map<String, String> readIfExists(Path file) {
+    return Files.isRegularFile(file) ? read(file) : Map.of();
+  }
+
+  static Map<String, String> read(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("Configuration file " + file + " does not exist");
+    }
+    Properties props = new Properties();
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      props.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read configuration file " + file, e);
+    }
+    Map<String, String> out = new TreeMap<>();
+    for (String k : props.stringPropertyNames()) {
+      if (!k.startsWith("spark.")) {
+        throw new IllegalArgumentException("Configuration file " + file + ": key '" + k
+            + "' must start with spark. (VisionLake settings are spark.visionlake.*)");
+      }
+      out.put(k, props.getProperty(k));
+    }
+    return out;
+  }
+}

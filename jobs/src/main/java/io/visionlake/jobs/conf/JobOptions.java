@@ -1,0 +1,81 @@
+package io.visionlake.jobs.conf;
+
+import java.util.Map;
+
+/** Keys and code defaults of {@code spark.visionlake.*} settings; each documented in README. */
+public final class JobOptions {
+  public static final String PREFIX = "spark.visionlake.";
+
+  /** Model name (conf/models/NAME.properties) or path to a spec file. */
+  public static final String MODEL = PREFIX + "model";
+  public static final String MODEL_DEFAULT = "fashion-cnn";
+
+  /** Images per inference call; empty means the model spec's batch.size. */
+  public static final String BATCH_SIZE = PREFIX + "batchSize";
+
+  /** Engine intra-op threads per task; 0 means spark.task.cpus. */
+  public static final String THREADS = PREFIX + "threads";
+
+  /** Images whose header claims more pixels are quarantined before decoding. */
+  public static final String MAX_PIXELS = PREFIX + "decode.maxPixels";
+  public static final String MAX_PIXELS_DEFAULT = "100000000";
+
+  /** Files larger than this are quarantined at the read stage without being read. */
+  public static final String MAX_FILE_BYTES = PREFIX + "read.maxFileBytes";
+  public static final String MAX_FILE_BYTES_DEFAULT = "268435456";
+
+  /** Target number of files per inference partition. */
+  public static final String FILES_PER_PARTITION = PREFIX + "filesPerPartition";
+  public static final String FILES_PER_PARTITION_DEFAULT = "256";
+
+  /**
+   * Where the scored rows are kept between the counting pass and the Delta writes: DISK_ONLY keeps
+   * executor memory flat in the input size; MEMORY_AND_DISK trades memory for a little speed.
+   */
+  public static final String RESULTS_STORAGE_LEVEL = PREFIX + "results.storageLevel";
+  public static final String RESULTS_STORAGE_LEVEL_DEFAULT = "DISK_ONLY";
+
+  /** Seconds between progress lines; 0 disables them. */
+  public static final String PROGRESS_SECONDS = PREFIX + "progress.intervalSeconds";
+  public static final String PROGRESS_SECONDS_DEFAULT = "5";
+
+  /** Streams: most files (landing dir) or records (Kafka) per micro-batch. */
+  public static final String STREAM_MAX_PER_TRIGGER = PREFIX + "stream.maxPerTrigger";
+  public static final String STREAM_MAX_PER_TRIGGER_DEFAULT = "100";
+
+  /** Streams: frames per analyser batch when no model sets it. */
+  public static final String STREAM_BATCH_SIZE = PREFIX + "stream.batchSize";
+  public static final String STREAM_BATCH_SIZE_DEFAULT = "8";
+
+  /**
+   * Batch job: images per batch when analysers (ocr, colors, faces, people) run, unless batchSize
+   * is set; each batch's decoded pixels stay in memory until every analyser has read them.
+   */
+  public static final String ANALYZERS_BATCH_SIZE = PREFIX + "analyzers.batchSize";
+  public static final String ANALYZERS_BATCH_SIZE_DEFAULT = "16";
+
+  /** Attempts of a Delta commit that conflicts with a concurrent writer (backfill vs. a stream). */
+  public static final String COMMIT_ATTEMPTS = PREFIX + "commit.attempts";
+  public static final String COMMIT_ATTEMPTS_DEFAULT = "8";
+
+  /** VACUUM retention of {@code scripts/submit maintain} when --vacuum-hours is not given. */
+  public static final String VACUUM_HOURS = PREFIX + "maintain.vacuumHours";
+  public static final String VACUUM_HOURS_DEFAULT = "168";
+
+  static final Map<String, String> DEFAULTS = Map.ofEntries(
+      Map.entry(COMMIT_ATTEMPTS, COMMIT_ATTEMPTS_DEFAULT),
+      Map.entry(VACUUM_HOURS, VACUUM_HOURS_DEFAULT),
+      Map.entry(MODEL, MODEL_DEFAULT),
+      Map.entry(BATCH_SIZE, ""),
+      Map.entry(THREADS, "0"),
+      Map.entry(MAX_PIXELS, MAX_PIXELS_DEFAULT),
+      Map.entry(MAX_FILE_BYTES, MAX_FILE_BYTES_DEFAULT),
+      Map.entry(FILES_PER_PARTITION, FILES_PER_PARTITION_DEFAULT),
+      Map.entry(RESULTS_STORAGE_LEVEL, RESULTS_STORAGE_LEVEL_DEFAULT),
+      Map.entry(PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT),
+      Map.entry(STREAM_MAX_PER_TRIGGER, STREAM_MAX_PER_TRIGGER_DEFAULT),
+      Map.entry(STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT),
+      Map.entry(ANALYZERS_BATCH_SIZE, ANALYZERS_BATCH_SIZE_DEFAULT));
+
+  private JobOptions() {}
+}

@@ -1,0 +1,69 @@
+package io.visionlake.jobs.lake;
+
+import io.visionlake.jobs.stream.MicroBatchWriter;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Recomputes one day of {@code flow_counts} from {@code frames} outside a stream (the backfill's
+ * gold-table refresh): the same aggregation the stream MERGEs ({@link MicroBatchWriter#flowCounts}),
+ * over the windows that start on the day, with the window length the table already uses (an empty
+ * or missing table is left to the stream).
+ */
+public final class FlowCounts {
+  private FlowCounts() {}
+
+  /**
+   * One MERGE: windows of the day are updated or inserted, windows of the day without frames any
+   * more are deleted; {@code final} is left to the stream's watermark (new windows start not final).
+   */
+  public static void refreshDay(SparkSession spark, Lake lake, LocalDate day) {
+    if (!lake.exists(spark, Lake.FLOW_COUNTS)) {
+      return;
+    }
+    Long windowSeconds = windowSeconds(spark, lake);
+    if (windowSeconds == null) {
+      return; // no stream has counted yet: the window length is the stream's choice, not ours
+    }
+    Timestamp start = Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant());
+    Timestamp end = Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+    Dataset<Row> frames = lake.table(spark, Lake.FRAMES).toDF()
+        // a window starting late on the day may hold frames of the next day
+        .filter(col("capture_date").between(java.sql.Date.valueOf(day), java.sql.Date.valueOf(day.plusDays(1))));
+    Column people = Arrays.asList(frames.columns()).contains("people") ? col("people") : lit(null).cast(DataTypes.IntegerType);
+    Column faces = Arrays.asList(frames.columns()).contains("faces") ? col("faces") : lit(null).cast(DataTypes.IntegerType);
+    Dataset<Row> counts = MicroBatchWriter.flowCounts(frames, people, faces, windowSeconds + " seconds")
+        .filter(col("window_start").geq(lit(start)).and(col("window_start").lt(lit(end))))
+        .withColumn("final", lit(false))
+        .withColumn("updated_at", lit(Timestamp.from(Instant.now())));
+    Column ofDay = col("t.window_start").geq(lit(start)).and(col("t.window_start").lt(lit(end)));
+    lake.table(spark, Lake.FLOW_COUNTS).as("t")
+        .merge(counts.as("s"), "t.camera_id = s.camera_id AND t.window_start = s.window_start")
+        .whenMatched().updateExpr(Map.of("frames", "s.frames", "people_detections", "s.people_detections",
+            "avg_people", "s.avg_people", "peak_people", "s.peak_people", "faces", "s.faces", "window_end", "s.window_end",
+            "updated_at", "s.updated_at"))
+        .whenNotMatched().insertAll()
+        .whenNotMatchedBySource(ofDay).delete()
+        .execute();
+  }
+
+  /** The window length flow_counts already uses (the stream's --window), or null while it is empty. */
+  static Long windowSeconds(SparkSession spark, Lake lake) {
+    Row any = lake.table(spark, Lake.FLOW_COUNTS).toDF()
+        .selectExpr("unix_timestamp(window_end) - unix_timestamp(window_start)").limit(1).collectAsList().stream().findFirst().orElse(null);
+    return any == null || any.isNullAt(0) ? null : any.getLong(0);
+  }
+}

@@ -1,0 +1,163 @@
+package io.visionlake.jobs.ops;
+
+import io.visionlake.jobs.cli.CliArgs;
+import io.visionlake.jobs.cli.JobMain;
+import io.visionlake.jobs.cli.Sessions;
+import io.visionlake.jobs.conf.JobConf;
+import io.visionlake.jobs.conf.JobOptions;
+import io.visionlake.jobs.lake.Lake;
+
+import io.delta.tables.DeltaTable;
+import io.visionlake.udfs.model.ModelCatalog;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Table operations on a lake: OPTIMIZE every table (Z-ORDER by the columns analysts filter on,
+ * where the table has them), VACUUM with a retention that keeps a week of time travel by default
+ * (never below Delta's own 7-day safety check unless explicitly asked), and a report of each
+ * table's size, file count and version.
+ */
+public final class MaintainJob {
+  private static final Logger LOG = LoggerFactory.getLogger(MaintainJob.class);
+  static final String JOB = "maintain";
+
+  /** Z-ORDER columns per table: what the notebooks and dashboards filter on besides the partition. */
+  static final Map<String, List<String>> ZORDER = Map.of(
+      Lake.IMAGES, List.of("source", "top_label"),
+      Lake.IMAGE_ERRORS, List.of("source", "stage"),
+      Lake.FRAMES, List.of("camera_id", "captured_at"),
+      Lake.FLOW_COUNTS, List.of("camera_id", "window_start"),
+      Lake.FRAME_ERRORS, List.of("camera_id"),
+      Lake.LATE_FRAMES, List.of("camera_id"));
+
+  private MaintainJob() {}
+
+  public static void main(String[] args) {
+    JobMain.run(JOB, () -> {
+      CliArgs cli = CliArgs.forCommand("scripts/submit maintain")
+          .option("--lake", "path|uri", "lake root holding the Delta tables (required)")
+          .option("--vacuum-hours", "n", "VACUUM retention in hours (default " + JobOptions.VACUUM_HOURS + ", 168 = 7 days)")
+          .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
+          .flag("--no-vacuum", "OPTIMIZE and report only")
+          .parse(args);
+      SparkSession spark = Sessions.getOrCreate("visionlake-maintain");
+      JobConf conf = JobConf.resolve(ModelCatalog.fromEnvironment().home(),
+          cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")), spark);
+      conf.log();
+      long hours;
+      try {
+        hours = Long.parseLong(cli.get("--vacuum-hours") != null ? cli.get("--vacuum-hours") : conf.get(JobOptions.VACUUM_HOURS));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--vacuum-hours must be a whole number of hours");
+      }
+      List<TableReport> report = run(spark, new Lake(cli.require("--lake")), cli.has("--no-vacuum") ? null : hours);
+      System.out.println(TableReport.format(report));
+      spark.stop();
+    });
+  }
+
+  /**
+   * Maintains every table of {@code lake}; {@code vacuumHours} null skips VACUUM. Retention below
+   * 168 hours disables Delta's retention check for this call only: a stream or backfill reading an
+   * older version than that would fail, so it is for lakes with no long-running readers.
+   */
+  public static List<TableReport> run(SparkSession spark, Lake lake, Long vacuumHours) {
+    if (vacuumHours != null && vacuumHours < 0) {
+      throw new IllegalArgumentException("--vacuum-hours must be >= 0, got " + vacuumHours);
+    }
+    List<TableReport> out = new ArrayList<>();
+    for (String name : Lake.TABLES) {
+      if (!lake.exists(spark, name)) {
+        continue;
+      }
+      spark.sparkContext().setJobGroup("visionlake-maintain-" + name, "Maintain " + lake.path(name), false);
+      try {
+        DeltaTable table = lake.table(spark, name);
+        List<String> columns = Arrays.asList(table.toDF().columns());
+        String[] zorder = ZORDER.getOrDefault(name, List.of()).stream().filter(columns::contains).toArray(String[]::new);
+        long optimized = optimizeMetric(zorder.length > 0 ? table.optimize().executeZOrderBy(zorder) : table.optimize().executeCompaction());
+        if (vacuumHours != null) {
+          vacuum(spark, table, vacuumHours);
+        }
+        TableReport r = TableReport.of(spark, name, lake.path(name), optimized, zorder);
+        LOG.info("{}", r);
+        out.add(r);
+      } finally {
+        spark.sparkContext().clearJobGroup();
+      }
+    }
+    return out;
+  }
+
+  private static void vacuum(SparkSession spark, DeltaTable table, long hours) {
+    String key = "spark.databricks.delta.retentionDurationCheck.enabled";
+    boolean below = hours < 168;
+    if (below) {
+      spark.conf().set(key, "false");
+    }
+    try {
+      table.vacuum(hours);
+    } finally {
+      if (below) {
+        spark.conf().unset(key);
+      }
+    }
+  }
+
+  /** numFilesRemoved of OPTIMIZE's metrics row (0 when nothing was rewritten). */
+  private static long optimizeMetric(org.apache.spark.sql.Dataset<Row> metrics) {
+    Row m = metrics.first().getStruct(1);
+    return m.getLong(m.fieldIndex("numFilesRemoved"));
+  }
+
+  /** One table's line of the maintenance report. */
+  public static final class TableReport {
+    public final String table;
+    public final long version;
+    public final long files;
+    public final long bytes;
+    public final long filesCompacted;
+    public final String zorder;
+
+    TableReport(String table, long version, long files, long bytes, long filesCompacted, String zorder) {
+      this.table = table;
+      this.version = version;
+      this.files = files;
+      this.bytes = bytes;
+      this.filesCompacted = filesCompacted;
+      this.zorder = zorder;
+    }
+
+    static TableReport of(SparkSession spark, String name, String path, long compacted, String[] zorder) {
+      Row d = spark.sql("DESCRIBE DETAIL delta.`" + path.replace("`", "``") + "`").first();
+      long version = spark.sql("DESCRIBE HISTORY delta.`" + path.replace("`", "``") + "` LIMIT 1").first().getLong(0);
+      return new TableReport(name, version, d.<Long>getAs("numFiles"), d.<Long>getAs("sizeInBytes"), compacted,
+          zorder.length == 0 ? "-" : String.join(",", zorder));
+    }
+
+    public static String format(List<TableReport> rows) {
+      StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-14s %8s %8s %14s %10s  %s%n", "table", "version", "files",
+          "bytes", "compacted", "z-order"));
+      for (TableReport r : rows) {
+        sb.append(String.format(Locale.ROOT, "%-14s %8d %8d %,14d %10d  %s%n", r.table, r.version, r.files, r.bytes,
+            r.filesCompacted, r.zorder));
+      }
+      return sb.toString().trim();
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%s: version %d, %d files, %,d bytes, %d files compacted, z-order %s", table, version, files,
+          bytes, filesCompacted, zorder);
+    }
+  }
+}

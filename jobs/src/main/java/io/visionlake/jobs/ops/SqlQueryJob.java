@@ -1,0 +1,97 @@
+package io.visionlake.jobs.ops;
+
+import io.visionlake.jobs.cli.CliArgs;
+import io.visionlake.jobs.cli.JobMain;
+import io.visionlake.jobs.cli.Sessions;
+import io.visionlake.jobs.lake.Lake;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The analysts' way in: runs Spark SQL with every Delta table of a lake registered as a view by
+ * its directory name, and prints the result as a table, CSV or JSON lines.
+ */
+public final class SqlQueryJob {
+  private SqlQueryJob() {}
+
+  public static void main(String[] args) {
+    JobMain.run("sql", () -> {
+      CliArgs cli = CliArgs.forCommand("scripts/sql")
+          .option("--lake", "path|uri", "lake root (required)")
+          .option("--format", "table|csv|json", "output format (default: table)")
+          .option("--limit", "n", "rows to print in table format (default: 1000)")
+          .positional("SQL ...")
+          .parse(args);
+      if (cli.positionals().isEmpty()) {
+        throw new CliArgs.UsageException("Give at least one SQL statement (quote each).\n" + cli.usage());
+      }
+      String format = cli.get("--format") == null ? "table" : cli.get("--format").toLowerCase(Locale.ROOT);
+      if (!List.of("table", "csv", "json").contains(format)) {
+        throw new CliArgs.UsageException("--format must be table, csv or json, got '" + format + "'");
+      }
+      SparkSession spark = Sessions.getOrCreate("visionlake-sql");
+      registerTables(spark, new Lake(cli.require("--lake")));
+      int limit = cli.get("--limit") == null ? 1000 : Integer.parseInt(cli.get("--limit"));
+      // Several statements share one session (one JVM start), printed in order.
+      for (String sql : cli.positionals()) {
+        print(spark.sql(sql), format, limit);
+      }
+      spark.stop();
+    });
+  }
+
+  /** Registers each Delta table under the lake root as a temporary view; returns their names. */
+  public static List<String> registerTables(SparkSession spark, Lake lake) {
+    List<String> names = new ArrayList<>();
+    try {
+      org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(lake.root());
+      org.apache.hadoop.fs.FileSystem fs = root.getFileSystem(spark.sessionState().newHadoopConf());
+      if (!fs.exists(root)) {
+        throw new IllegalArgumentException("Lake " + lake.root() + " does not exist; run a job with --lake " + lake.root() + " first");
+      }
+      for (org.apache.hadoop.fs.FileStatus status : fs.listStatus(root)) {
+        String name = status.getPath().getName();
+        if (status.isDirectory() && lake.exists(spark, name)) {
+          spark.read().format("delta").load(lake.path(name)).createOrReplaceTempView(name);
+          names.add(name);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot list lake " + lake.root(), e);
+    }
+    return names;
+  }
+
+  public static void print(Dataset<Row> result, String format, int limit) {
+    switch (format) {
+      case "csv":
+        System.out.println(String.join(",", result.columns()));
+        for (Row row : result.collectAsList()) {
+          List<String> cells = new ArrayList<>();
+          for (int i = 0; i < row.size(); i++) {
+            cells.add(csvCell(row.get(i)));
+          }
+          System.out.println(String.join(",", cells));
+        }
+        break;
+      case "json":
+        result.toJSON().collectAsList().forEach(System.out::println);
+        break;
+      default:
+        result.show(limit, false);
+    }
+  }
+
+  private static String csvCell(Object value) {
+    if (value == null) {
+      return "";
+    }
+    String s = value.toString();
+    return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+}

@@ -1,0 +1,159 @@
+package io.visionlake.jobs.ops.notebook;
+
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.ops.SqlQueryJob;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs every cell of a notebook against a lake and renders one self-contained HTML page: the
+ * Markdown, each SQL cell's result table and its chart, drawn in the browser by Apache ECharts,
+ * whose script is inlined (the page works offline and from a file). A cell that fails, returns no
+ * rows for a chart, or lacks a column its chart names fails the run with the cell and the error.
+ *
+ * <p>In SQL, {@code ${lake}} is the lake root, for time travel: {@code SELECT ... FROM
+ * delta.`${lake}/images` VERSION AS OF 0}. Every table of the lake is also a view by its name.
+ */
+public final class NotebookRunner {
+  /** Rows of a result kept for its table and chart. */
+  static final int MAX_ROWS = 5000;
+  /** Rows shown in a cell's result table. */
+  static final int TABLE_ROWS = 50;
+
+  private final SparkSession spark;
+  private final Lake lake;
+  private final String chartScript;
+
+  public NotebookRunner(SparkSession spark, Lake lake, Path chartLibrary) {
+    this.spark = spark;
+    this.lake = lake;
+    if (!Files.isRegularFile(chartLibrary)) {
+      throw new IllegalArgumentException("Charting library " + chartLibrary + " is missing: run scripts/setup (it fetches ECharts from npm)");
+    }
+    try {
+      this.chartScript = Files.readString(chartLibrary, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The ECharts build scripts/setup installs under the VisionLake home. */
+  public static Path defaultChartLibrary(Path home) {
+    return home.resolve("vendor").resolve("echarts").resolve("echarts.min.js");
+  }
+
+  /** Runs {@code notebook} and writes {@code <out>/<name>.html}; returns the page's path. */
+  public Path run(Notebook notebook, Path out) {
+    SqlQueryJob.registerTables(spark, lake);
+    List<CellResult> results = new ArrayList<>();
+    for (Notebook.Cell cell : notebook.cells) {
+      results.add(cell.isSql ? execute(notebook, cell) : CellResult.markdown(cell));
+    }
+    try {
+      Files.createDirectories(out);
+      Path page = out.resolve(notebook.name + ".html");
+      Files.writeString(page, NotebookPage.render(notebook, results, lake.root(), Instant.now(), chartScript), StandardCharsets.UTF_8);
+      return page;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the notebook page under " + out + ": " + e.getMessage(), e);
+    }
+  }
+
+  private CellResult execute(Notebook notebook, Notebook.Cell cell) {
+    String sql = cell.text.replace("${lake}", lake.root());
+    spark.sparkContext().setJobGroup("visionlake-notebook-" + notebook.name + "-" + cell.index,
+        "Notebook " + notebook.name + " " + cell.describe(notebook.name), false);
+    long started = System.nanoTime();
+    try {
+      Dataset<Row> result = null;
+      // Several statements (e.g. CREATE TEMP VIEW; SELECT) may share a cell; the last one is shown.
+      for (String statement : statements(sql)) {
+        result = spark.sql(statement);
+      }
+      if (result == null) {
+        throw new IllegalArgumentException("the cell holds no SQL statement");
+      }
+      List<String> columns = Arrays.asList(result.columns());
+      for (String c : ChartSpec.columns(cell.spec)) {
+        if (!columns.contains(c)) {
+          throw new IllegalArgumentException("chart=" + cell.chart() + " names column '" + c + "' but the result has " + columns);
+        }
+      }
+      long total = result.count();
+      List<String> json = result.limit(MAX_ROWS).toJSON().collectAsList();
+      if (!"table".equals(cell.chart()) && json.isEmpty()) {
+        throw new IllegalArgumentException("the query returned no rows, so chart=" + cell.chart() + " would be empty");
+      }
+      return CellResult.sql(cell, columns, json, total, (System.nanoTime() - started) / 1_000_000);
+    } catch (Exception e) { // AnalysisException (a bad query) is a checked exception to Java
+      throw new NotebookCellException("Notebook " + notebook.name + ": " + cell.describe(notebook.name) + " failed: "
+          + firstLine(e.getMessage()), e);
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  /** Splits on semicolons that end a line (not inside string literals in practice). */
+  static List<String> statements(String sql) {
+    List<String> out = new ArrayList<>();
+    for (String s : sql.split(";\\s*(\\n|$)")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return out;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "(no message)";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+
+  /** A cell's outcome, what the page renders. */
+  static final class CellResult {
+    final Notebook.Cell cell;
+    final List<String> columns;
+    final List<String> rowsJson;
+    final long totalRows;
+    final long millis;
+
+    private CellResult(Notebook.Cell cell, List<String> columns, List<String> rowsJson, long totalRows, long millis) {
+      this.cell = cell;
+      this.columns = columns;
+      this.rowsJson = rowsJson;
+      this.totalRows = totalRows;
+      this.millis = millis;
+    }
+
+    static CellResult markdown(Notebook.Cell cell) {
+      return new CellResult(cell, List.of(), List.of(), 0, 0);
+    }
+
+    static CellResult sql(Notebook.Cell cell, List<String> columns, List<String> rowsJson, long totalRows, long millis) {
+      return new CellResult(cell, columns, rowsJson, totalRows, millis);
+    }
+  }
+
+  /** A cell failed: the message names the notebook, the cell (index, line, title) and the error. */
+  public static final class NotebookCellException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotebookCellException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

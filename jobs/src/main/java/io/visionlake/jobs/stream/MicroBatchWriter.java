@@ -1,0 +1,294 @@
+package io.visionlake.jobs.stream;
+
+import io.visionlake.jobs.conf.JobOptions;
+import io.visionlake.jobs.lake.DeltaRetry;
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.scoring.FrameScorer;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.window;
+
+import io.delta.tables.DeltaTable;
+import io.visionlake.udfs.inference.PartitionedInference;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code foreachBatch} sink of the streaming job; runs on the driver once per micro-batch.
+ *
+ * <p>Exactly once: {@code frames}, {@code frame_errors} and {@code late_frames} are appended with
+ * Delta's idempotent writes ({@code txnAppId} = query name, {@code txnVersion} = batch id), so a
+ * batch replayed after a crash or restart adds nothing to a table it already reached. The
+ * watermark a batch uses comes from {@code frames} rows of earlier batches only, so a replay
+ * classifies late frames exactly as the first attempt did. {@code flow_counts} is then recomputed
+ * from {@code frames} for every (camera, window) the batch touched and MERGEd, which makes it a
+ * function of {@code frames}, however often a batch runs.
+ */
+public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(MicroBatchWriter.class);
+
+  private final transient SparkSession spark;
+  private final Lake lake;
+  private final String stream;
+  private final PartitionedInference inference;
+  private final List<StructField> analysisFields;
+  private final boolean labels;
+  private final boolean embedding;
+  private final String modelVersions;
+  private final long windowSeconds;
+  private final long watermarkDelaySeconds;
+  private final int partitions;
+  private final String fileSourceCheckpoint;
+  private volatile Instant watermark;
+  transient int maxPerTrigger;
+  /** Attempts of the flow_counts MERGE when a concurrent writer (a backfill) wins the commit. */
+  int commitAttempts = Integer.parseInt(JobOptions.COMMIT_ATTEMPTS_DEFAULT);
+  private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
+  private transient int skippedCount;
+  /** --head: adds head_label, head_score to frames (null: no head). */
+  transient io.visionlake.udfs.heads.LabelHead head;
+
+  MicroBatchWriter(SparkSession spark, Lake lake, String stream, PartitionedInference inference, List<StructField> analysisFields,
+      boolean labels, boolean embedding, String modelVersions, long windowSeconds, long watermarkDelaySeconds, int partitions,
+      String fileSourceCheckpoint) {
+    this.fileSourceCheckpoint = fileSourceCheckpoint;
+    this.spark = spark;
+    this.lake = lake;
+    this.stream = stream;
+    this.inference = inference;
+    this.analysisFields = List.copyOf(analysisFields);
+    this.labels = labels;
+    this.embedding = embedding;
+    this.modelVersions = modelVersions;
+    this.windowSeconds = windowSeconds;
+    this.watermarkDelaySeconds = watermarkDelaySeconds;
+    this.partitions = partitions;
+  }
+
+  StructType framesSchema() {
+    StructType schema = FrameScorer.framesSchema(analysisFields, labels, embedding);
+    return head == null ? schema : schema.add(io.visionlake.udfs.heads.LabelHead.LABEL_COL, DataTypes.StringType, true)
+        .add(io.visionlake.udfs.heads.LabelHead.SCORE_COL, DataTypes.FloatType, true);
+  }
+
+  /** Creates the four tables when missing (frames with this run's analyser columns). */
+  void ensureTables() {
+    lake.ensure(spark, Lake.FRAMES, framesSchema(), "capture_date");
+    lake.ensure(spark, Lake.FRAME_ERRORS, Lake.FRAME_ERRORS_SCHEMA);
+    lake.ensure(spark, Lake.LATE_FRAMES, Lake.LATE_FRAMES_SCHEMA);
+    lake.ensure(spark, Lake.FLOW_COUNTS, Lake.FLOW_COUNTS_SCHEMA);
+    Timestamp max = maxCapturedBefore(Long.MAX_VALUE);
+    watermark = max == null ? null : max.toInstant().minusSeconds(watermarkDelaySeconds);
+    long already = 0;
+    if (max != null) { // a restart: count what earlier runs took, for the backlog in the progress line
+      for (String t : List.of(Lake.FRAMES, Lake.FRAME_ERRORS, Lake.LATE_FRAMES)) {
+        already += lake.table(spark, t).toDF().filter(col("stream").equalTo(stream)).count();
+      }
+    }
+    taken.set(already);
+  }
+
+  /** The watermark after the last batch (max capture time seen minus the delay), or null. */
+  Instant watermark() {
+    return watermark;
+  }
+
+  @Override
+  public void call(Dataset<Row> batch, Long batchId) {
+    long started = System.nanoTime();
+    spark.sparkContext().setJobGroup("visionlake-stream-" + stream + "-" + batchId,
+        "Stream " + stream + " micro-batch " + batchId + " into " + lake.root(), false);
+    Timestamp before = maxCapturedBefore(batchId);
+    long watermarkMillis = before == null ? Long.MIN_VALUE : before.getTime() - watermarkDelaySeconds * 1000;
+    FrameScorer scorer = new FrameScorer(inference, analysisFields, labels, embedding, watermarkMillis);
+    StructType resultSchema = FrameScorer.resultSchema(analysisFields, labels, embedding);
+    Dataset<Row> scored = batch.select(FrameScorer.SOURCE_SCHEMA.fieldNames()[0],
+            Arrays.copyOfRange(FrameScorer.SOURCE_SCHEMA.fieldNames(), 1, FrameScorer.SOURCE_SCHEMA.size()))
+        .repartition(partitions)
+        .mapPartitions(scorer, Encoders.row(resultSchema))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> cached = scored;
+    Dataset<Row> skipped = null;
+    try {
+      // One small collect: what the batch held, per kind, and its latest on-time capture time.
+      List<Row> summary = scored.groupBy("kind").agg(count(lit(1)), max("captured_at")).collectAsList();
+      if (fileSourceCheckpoint != null) {
+        skipped = skippedFiles(scored, batchId, scorer, resultSchema);
+        if (skipped != null) {
+          scored = scored.unionByName(skipped);
+        }
+      }
+      Timestamp now = Timestamp.from(Instant.now());
+      Dataset<Row> frames = scored.filter(col("kind").equalTo(FrameScorer.FRAME));
+      if (head != null) {
+        frames = head.apply(frames, "embedding");
+      }
+      List<Column> frameColumns = new ArrayList<>();
+      for (StructField f : framesSchema().fields()) {
+        switch (f.name()) {
+          case "model_versions": frameColumns.add(lit(modelVersions).as(f.name())); break;
+          case "processed_at": frameColumns.add(lit(now).as(f.name())); break;
+          case "stream": frameColumns.add(lit(stream).as(f.name())); break;
+          case "batch_id": frameColumns.add(lit(batchId).as(f.name())); break;
+          default: frameColumns.add(col(f.name()));
+        }
+      }
+      append(frames.select(frameColumns.toArray(new Column[0])), Lake.FRAMES, batchId);
+      append(scored.filter(col("kind").equalTo(FrameScorer.ERROR)).select(col("camera_id"), col("captured_at"), col("path"),
+          col("kafka_topic"), col("kafka_partition"), col("kafka_offset"), col("image_id"), col("bytes"), col("stage"),
+          col("error_class"), col("message"), lit(stream).as("stream"), lit(batchId).as("batch_id"), lit(now).as("failed_at")),
+          Lake.FRAME_ERRORS, batchId);
+      append(scored.filter(col("kind").equalTo(FrameScorer.LATE)).select(col("camera_id"), col("captured_at"), col("time_source"),
+          col("image_id"), col("path"), col("kafka_topic"), col("kafka_partition"), col("kafka_offset"),
+          lit(new Timestamp(watermarkMillis == Long.MIN_VALUE ? 0 : watermarkMillis)).as("watermark"), lit(stream).as("stream"),
+          lit(batchId).as("batch_id"), lit(now).as("arrived_at")),
+          Lake.LATE_FRAMES, batchId);
+      Map<String, Long> kinds = new java.util.TreeMap<>();
+      Timestamp after = before;
+      for (Row r : summary) {
+        kinds.put(r.getString(0), r.getLong(1));
+        if (FrameScorer.FRAME.equals(r.getString(0)) && !r.isNullAt(2) && (after == null || r.getTimestamp(2).after(after))) {
+          after = r.getTimestamp(2);
+        }
+      }
+      watermark = after == null ? null : after.toInstant().minusSeconds(watermarkDelaySeconds);
+      // A backfill recomputing flow_counts for the same day can win the race for the commit; the
+      // recomputation from frames is idempotent, so the losing MERGE simply runs again.
+      Dataset<Row> batchFrames = frames;
+      DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " flow_counts", commitAttempts,
+          () -> refreshFlowCounts(batchFrames, now));
+      taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum() + (skipped == null ? 0 : skippedCount));
+      LOG.info("Stream {} batch {}: {} in {} ms, watermark {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, watermark);
+    } finally {
+      cached.unpersist();
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  /** Rows this stream has taken from its source (all runs): frames + errors + late. */
+  long taken() {
+    return taken.get();
+  }
+
+  /**
+   * The files of this batch that the scan skipped (Spark's file scan drops zero-byte files), scored
+   * as frames with empty content, so they become {@code EmptyFile} errors instead of vanishing.
+   */
+  private Dataset<Row> skippedFiles(Dataset<Row> scored, long batchId, FrameScorer scorer, StructType resultSchema) {
+    List<String> logged = SourceLog.files(spark.sessionState().newHadoopConf(), fileSourceCheckpoint, batchId);
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    scored.select("path").as(Encoders.STRING()).collectAsList().forEach(p -> seen.add(SourceLog.normalise(p)));
+    List<Row> skipped = new ArrayList<>();
+    for (String path : logged) {
+      if (!seen.contains(path)) {
+        skipped.add(org.apache.spark.sql.RowFactory.create(null, path, null, null, null, null, new byte[0]));
+      }
+    }
+    skippedCount = skipped.size();
+    if (skipped.isEmpty()) {
+      return null;
+    }
+    LOG.info("Stream {} batch {}: {} file(s) the scan skipped (zero bytes) go to frame_errors", stream, batchId, skipped.size());
+    return spark.createDataFrame(skipped, FrameScorer.SOURCE_SCHEMA).mapPartitions(scorer, Encoders.row(resultSchema));
+  }
+
+  /** Idempotent append: Delta skips it when this query already wrote this batch id to the table. */
+  private void append(Dataset<Row> rows, String table, long batchId) {
+    rows.write().format("delta").mode("append")
+        .option("txnAppId", stream)
+        .option("txnVersion", batchId)
+        .option("mergeSchema", "true")
+        .option("userMetadata", stream + ":" + batchId)
+        .save(lake.path(table));
+  }
+
+  /** Latest capture time in {@code frames} among this stream's batches before {@code batchId}. */
+  private Timestamp maxCapturedBefore(long batchId) {
+    if (!lake.exists(spark, Lake.FRAMES)) {
+      return null;
+    }
+    Row r = lake.table(spark, Lake.FRAMES).toDF()
+        .filter(col("stream").equalTo(stream).and(col("batch_id").lt(batchId)))
+        .agg(max("captured_at")).first();
+    return r.isNullAt(0) ? null : r.getTimestamp(0);
+  }
+
+  /**
+   * Recomputes from {@code frames} every (camera, window) the batch's frames fall in, MERGEs the
+   * result into {@code flow_counts}, then marks windows the watermark has passed as final.
+   */
+  private void refreshFlowCounts(Dataset<Row> batchFrames, Timestamp now) {
+    String duration = windowSeconds + " seconds";
+    Dataset<Row> touched = batchFrames
+        .select(col("camera_id"), window(col("captured_at"), duration).getField("start").as("window_start"))
+        .distinct().persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row range = touched.agg(min("window_start"), max("window_start")).first();
+      if (range.isNullAt(0)) {
+        markFinal();
+        return;
+      }
+      Date from = Date.valueOf(range.getTimestamp(0).toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate());
+      Date to = Date.valueOf(range.getTimestamp(1).toInstant().plusSeconds(windowSeconds).atZone(java.time.ZoneOffset.UTC).toLocalDate());
+      Dataset<Row> all = lake.table(spark, Lake.FRAMES).toDF();
+      Column people = Arrays.asList(all.columns()).contains("people") ? col("people") : lit(null).cast(DataTypes.IntegerType);
+      Column faces = Arrays.asList(all.columns()).contains("faces") ? col("faces") : lit(null).cast(DataTypes.IntegerType);
+      Dataset<Row> counts = flowCounts(all.filter(col("capture_date").between(from, to)), people, faces, duration)
+          .join(touched, new String[] {"camera_id", "window_start"}, "left_semi");
+      Column isFinal = watermark == null ? lit(false) : col("window_end").leq(lit(Timestamp.from(watermark)));
+      Dataset<Row> source = counts.withColumn("final", isFinal).withColumn("updated_at", lit(now));
+      lake.table(spark, Lake.FLOW_COUNTS).as("t")
+          .merge(source.as("s"), "t.camera_id = s.camera_id AND t.window_start = s.window_start")
+          .whenMatched().updateAll()
+          .whenNotMatched().insertAll()
+          .execute();
+      markFinal();
+    } finally {
+      touched.unpersist();
+    }
+  }
+
+  private void markFinal() {
+    if (watermark != null) {
+      lake.table(spark, Lake.FLOW_COUNTS).update(
+          col("final").equalTo(false).and(col("window_end").leq(lit(Timestamp.from(watermark)))),
+          Map.of("final", lit(true)));
+    }
+  }
+
+  /**
+   * The flow statistics of {@code frames} per camera and tumbling window: what {@code flow_counts}
+   * holds, and what tests recompute in batch to check it.
+   */
+  public static Dataset<Row> flowCounts(Dataset<Row> frames, Column people, Column faces, String windowDuration) {
+    return frames.withColumn("w", window(col("captured_at"), windowDuration))
+        .withColumn("p", people).withColumn("f", faces)
+        .groupBy(col("camera_id"), col("w").getField("start").as("window_start"), col("w").getField("end").as("window_end"))
+        .agg(count(lit(1)).as("frames"), sum("p").cast(DataTypes.LongType).as("people_detections"), avg("p").as("avg_people"),
+            max("p").as("peak_people"), sum("f").cast(DataTypes.LongType).as("faces"));
+  }
+}

@@ -1,0 +1,395 @@
+package io.visionlake.jobs.stream;
+
+import io.visionlake.jobs.cli.CliArgs;
+import io.visionlake.jobs.cli.JobMain;
+import io.visionlake.jobs.cli.Sessions;
+import io.visionlake.jobs.conf.JobConf;
+import io.visionlake.jobs.conf.JobOptions;
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.scoring.AnalyzerSelection;
+import io.visionlake.jobs.scoring.FrameScorer;
+import io.visionlake.jobs.scoring.HeadColumns;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.visionlake.udfs.analyze.AnalyzerSpec;
+import io.visionlake.udfs.image.DecodeOptions;
+import io.visionlake.udfs.inference.PartitionedInference;
+import io.visionlake.udfs.model.ModelCatalog;
+import io.visionlake.udfs.model.ModelSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamReader;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * Camera streams into Delta: frames from a landing folder ({@code binaryFile} stream) or a Kafka
+ * topic run through the same partitioned analysis path as the batch job (people, faces,
+ * classify, embed), and land in {@code frames}, {@code frame_errors} and {@code late_frames};
+ * {@code flow_counts} is MERGEd every micro-batch. Exactly once through restarts: see {@link
+ * MicroBatchWriter}.
+ */
+public final class StreamingInferenceJob {
+  static final String JOB = "stream";
+  static final String DEFAULT_QUERY_NAME = "visionlake-stream";
+
+  private StreamingInferenceJob() {}
+
+  public static void main(String[] args) {
+    JobMain.run(JOB, () -> {
+      CliArgs cli = CliArgs.forCommand("scripts/submit stream")
+          .option("--source", "dir:<path>|kafka:<bootstrap>/<topic>", "landing folder (local, s3a://...) or Kafka topic (required)")
+          .option("--lake", "path|uri", "lake root holding the Delta tables (required)")
+          .option("--checkpoint", "path|uri", "streaming checkpoint; keep it to restart exactly where the stream stopped (required)")
+          .option("--trigger", "10s|available-now|once", "micro-batch trigger (default 10s)")
+          .option("--window", "duration", "flow_counts window, e.g. 30s, 1m, 1h (default 1m)")
+          .option("--watermark", "duration", "how late a frame may arrive and still count (default 2m)")
+          .option("--analyzers", "list", "comma-separated: people, faces, ocr, colors, classify, embed, or configured ones (default people,faces)")
+          .option("--max-per-trigger", "n", "files or Kafka records per micro-batch (default " + JobOptions.STREAM_MAX_PER_TRIGGER + ")")
+          .option("--query-name", "name", "streaming query name = Delta txnAppId (default " + DEFAULT_QUERY_NAME + ")")
+          .option("--starting-offsets", "earliest|latest", "Kafka only, for a new checkpoint (default earliest)")
+          .option("--model", "name|file", "model for classify/embed (default: " + JobOptions.MODEL + ")")
+          .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
+          .option("--head", "name|uri", "label head (scripts/submit train-head) adding head_label, head_score; implies embed")
+          .parse(args);
+      Settings settings = Settings.of(cli.require("--source"), cli.require("--lake"), cli.require("--checkpoint"));
+      if (cli.get("--trigger") != null) {
+        settings.trigger(cli.get("--trigger"));
+      }
+      if (cli.get("--window") != null) {
+        settings.window(cli.get("--window"));
+      }
+      if (cli.get("--watermark") != null) {
+        settings.watermark(cli.get("--watermark"));
+      }
+      if (cli.get("--analyzers") != null) {
+        settings.analyzers(cli.get("--analyzers"));
+      }
+      if (cli.get("--max-per-trigger") != null) {
+        settings.maxPerTrigger(Integer.parseInt(cli.get("--max-per-trigger")));
+      }
+      if (cli.get("--query-name") != null) {
+        settings.queryName(cli.get("--query-name"));
+      }
+      if (cli.get("--starting-offsets") != null) {
+        settings.startingOffsets = cli.get("--starting-offsets");
+      }
+      settings.model = cli.get("--model");
+      settings.head = cli.get("--head");
+      settings.confFile = cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file"));
+      SparkSession spark = Sessions.getOrCreate("visionlake-stream");
+      Handle handle = run(spark, settings);
+      handle.awaitTermination();
+      System.out.println(handle.summary());
+      spark.stop();
+    });
+  }
+
+  /** Starts the stream on {@code spark} and returns at once; what tests call. */
+  public static Handle run(SparkSession spark, Settings settings) throws TimeoutException {
+    MicroBatchWriter writer = writer(spark, settings);
+    int maxPerTrigger = writer.maxPerTrigger;
+    Dataset<Row> source = source(spark, settings, maxPerTrigger);
+    StreamProgress progress = new StreamProgress(settings.queryName, writer,
+        settings.isKafka() ? null : backlog(spark, settings, writer), maxPerTrigger);
+    spark.streams().addListener(progress);
+    StreamingQuery query = source.writeStream()
+        .queryName(settings.queryName)
+        .option("checkpointLocation", settings.checkpoint)
+        .trigger(trigger(settings.trigger))
+        .foreachBatch(writer)
+        .start();
+    return new Handle(spark, query, progress, writer);
+  }
+
+  /** The foreachBatch function of a stream with {@code settings}, its tables ensured (tests call it to replay a batch). */
+  static MicroBatchWriter writer(SparkSession spark, Settings settings) {
+    ModelCatalog catalog = ModelCatalog.fromEnvironment();
+    JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
+    conf.log();
+    int maxPerTrigger = settings.maxPerTrigger != null ? settings.maxPerTrigger : conf.getInt(JobOptions.STREAM_MAX_PER_TRIGGER);
+    if (maxPerTrigger < 1) {
+      throw new IllegalArgumentException("--max-per-trigger must be >= 1, got " + maxPerTrigger);
+    }
+
+    // Analysers: model-backed names (classify/embed) go to the model, the rest to the registry.
+    AnalyzerSelection selection = AnalyzerSelection.resolve(settings.analyzers, conf.asMap());
+    boolean labels = selection.labels;
+    boolean embedding = selection.embedding || settings.head != null; // a head reads the embedding
+    List<AnalyzerSpec> specs = selection.specs;
+    List<StructField> fields = selection.fields;
+    List<String> versions = new ArrayList<>(selection.versions);
+    ModelSpec model = null;
+    if (labels || embedding) {
+      model = catalog.resolve(settings.model != null ? settings.model : conf.get(JobOptions.MODEL));
+      versions.add(model.name() + "=" + model.version());
+    }
+    int batchSize = conf.getOrNull(JobOptions.BATCH_SIZE) != null ? conf.getInt(JobOptions.BATCH_SIZE) : conf.getInt(JobOptions.STREAM_BATCH_SIZE);
+    PartitionedInference inference = new PartitionedInference(model, specs, batchSize,
+        DecodeOptions.builder().maxPixels(conf.getLong(JobOptions.MAX_PIXELS)).build(), conf.getInt(JobOptions.THREADS), null);
+
+    Lake lake = new Lake(settings.lake);
+    MicroBatchWriter writer = new MicroBatchWriter(spark, lake, settings.queryName, inference, fields, labels, embedding,
+        String.join(";", versions), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
+        settings.isKafka() ? null : settings.checkpoint);
+    writer.head = HeadColumns.load(spark, settings.head, conf, catalog.home(), model == null ? "" : model.name());
+    writer.ensureTables();
+    writer.maxPerTrigger = maxPerTrigger;
+    writer.commitAttempts = conf.getInt(JobOptions.COMMIT_ATTEMPTS);
+    return writer;
+
+  }
+
+  /** The source, normalised to {@link FrameScorer#SOURCE_SCHEMA}. */
+  static Dataset<Row> source(SparkSession spark, Settings settings, int maxPerTrigger) {
+    if (settings.isKafka()) {
+      Matcher m = Pattern.compile("kafka:([^/]+)/(.+)").matcher(settings.source);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("--source kafka:<bootstrap>/<topic> expected, got " + settings.source);
+      }
+      return spark.readStream().format("kafka")
+          .option("kafka.bootstrap.servers", m.group(1))
+          .option("subscribe", m.group(2))
+          .option("startingOffsets", settings.startingOffsets)
+          .option("maxOffsetsPerTrigger", maxPerTrigger)
+          .option("failOnDataLoss", "true")
+          .load()
+          .select(col("key").cast(DataTypes.StringType).as("camera_id"), lit(null).cast(DataTypes.StringType).as("path"),
+              col("topic").as("kafka_topic"), col("partition").as("kafka_partition"), col("offset").as("kafka_offset"),
+              col("timestamp").as("source_time"), col("value").as("content"));
+    }
+    DataStreamReader reader = spark.readStream().format("binaryFile")
+        .schema(new org.apache.spark.sql.types.StructType()
+            .add("path", DataTypes.StringType, false)
+            .add("modificationTime", DataTypes.TimestampType, false)
+            .add("length", DataTypes.LongType, false)
+            .add("content", DataTypes.BinaryType, true))
+        .option("recursiveFileLookup", "true")
+        .option("maxFilesPerTrigger", maxPerTrigger);
+    return reader.load(landing(settings))
+        .select(lit(null).cast(DataTypes.StringType).as("camera_id"), col("path"),
+            lit(null).cast(DataTypes.StringType).as("kafka_topic"), lit(null).cast(DataTypes.IntegerType).as("kafka_partition"),
+            lit(null).cast(DataTypes.LongType).as("kafka_offset"), col("modificationTime").as("source_time"), col("content"));
+  }
+
+  static String landing(Settings settings) {
+    if (!settings.source.startsWith("dir:")) {
+      throw new IllegalArgumentException("--source must be dir:<path> or kafka:<bootstrap>/<topic>, got " + settings.source);
+    }
+    return settings.source.substring("dir:".length());
+  }
+
+  /**
+   * Files under the landing folder the stream has not taken yet: listed files minus the rows this
+   * stream has written so far. A listing per micro-batch; cheap next to the batch itself.
+   */
+  private static LongSupplier backlog(SparkSession spark, Settings settings, MicroBatchWriter writer) {
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(landing(settings));
+    org.apache.hadoop.conf.Configuration hadoop = spark.sessionState().newHadoopConf();
+    return () -> {
+      long listed = 0;
+      try {
+        FileSystem fs = root.getFileSystem(hadoop);
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+        while (it.hasNext()) {
+          it.next();
+          listed++;
+        }
+      } catch (IOException e) {
+        return -1;
+      }
+      return listed - writer.taken();
+    };
+  }
+
+  static Trigger trigger(String spec) {
+    String s = spec.trim().toLowerCase(Locale.ROOT);
+    if (s.equals("available-now")) {
+      return Trigger.AvailableNow();
+    }
+    if (s.equals("once")) {
+      return Trigger.AvailableNow();
+    }
+    return Trigger.ProcessingTime(parseSeconds(s, "--trigger") * 1000L);
+  }
+
+  /** {@code 30s}, {@code 1m}, {@code 2h}, {@code 500ms} (rounded to seconds) or plain seconds. */
+  static long parseSeconds(String value, String what) {
+    Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?").matcher(value.trim().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new IllegalArgumentException(what + ": expected a duration like 30s, 1m or 2h, got '" + value + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    switch (unit) {
+      case "ms": return n / 1000;
+      case "m": return n * 60;
+      case "h": return n * 3600;
+      case "d": return n * 86400;
+      default: return n;
+    }
+  }
+
+  /** What a stream is asked to do. */
+  public static final class Settings {
+    final String source;
+    final String lake;
+    final String checkpoint;
+    String trigger = "10s";
+    long windowSeconds = 60;
+    long watermarkSeconds = 120;
+    List<String> analyzers = List.of("people", "faces");
+    Integer maxPerTrigger;
+    String queryName = DEFAULT_QUERY_NAME;
+    String startingOffsets = "earliest";
+    String model;
+    Path confFile;
+    String head;
+
+    private Settings(String source, String lake, String checkpoint) {
+      if (checkpoint == null || checkpoint.isBlank()) {
+        throw new IllegalArgumentException("--checkpoint is required");
+      }
+      if (!source.startsWith("dir:") && !source.startsWith("kafka:")) {
+        throw new IllegalArgumentException("--source must be dir:<path> or kafka:<bootstrap>/<topic>, got " + source);
+      }
+      this.source = source;
+      this.lake = lake;
+      this.checkpoint = checkpoint;
+    }
+
+    public static Settings of(String source, String lake, String checkpoint) {
+      return new Settings(source, lake, checkpoint);
+    }
+
+    public Settings trigger(String trigger) {
+      StreamingInferenceJob.trigger(trigger);
+      this.trigger = trigger;
+      return this;
+    }
+
+    public Settings window(String window) {
+      this.windowSeconds = parseSeconds(window, "--window");
+      if (windowSeconds < 1) {
+        throw new IllegalArgumentException("--window must be at least 1s, got " + window);
+      }
+      return this;
+    }
+
+    public Settings watermark(String watermark) {
+      this.watermarkSeconds = parseSeconds(watermark, "--watermark");
+      return this;
+    }
+
+    public Settings analyzers(String list) {
+      this.analyzers = AnalyzerSelection.parse(list, "--analyzers");
+      return this;
+    }
+
+    public Settings maxPerTrigger(int n) {
+      this.maxPerTrigger = n;
+      return this;
+    }
+
+    /** With a label head (a name under spark.visionlake.heads.dir, or a path/URI). */
+    public Settings head(String head) {
+      this.head = head;
+      return this;
+    }
+
+    public Settings queryName(String name) {
+      this.queryName = name;
+      return this;
+    }
+
+    boolean isKafka() {
+      return source.startsWith("kafka:");
+    }
+  }
+
+  /** A running stream: the query, its progress lines, and a way to wait or stop. */
+  public static final class Handle {
+    private final SparkSession spark;
+    private final StreamingQuery query;
+    private final StreamProgress progress;
+    private final MicroBatchWriter writer;
+
+    Handle(SparkSession spark, StreamingQuery query, StreamProgress progress, MicroBatchWriter writer) {
+      this.spark = spark;
+      this.query = query;
+      this.progress = progress;
+      this.writer = writer;
+    }
+
+    public StreamingQuery query() {
+      return query;
+    }
+
+    /** One line per micro-batch, as printed. */
+    public List<String> progressLines() {
+      return progress.lines();
+    }
+
+    /** Input rows of each micro-batch, in order. */
+    public List<Long> batchRows() {
+      return progress.batchRows();
+    }
+
+    public java.time.Instant watermark() {
+      return writer.watermark();
+    }
+
+    /** Waits for the query to end (available-now ends by itself), then detaches the listener. */
+    public void awaitTermination() throws StreamingQueryException {
+      try {
+        query.awaitTermination();
+      } finally {
+        detach();
+      }
+    }
+
+    /** Stops the query (between or inside a micro-batch: a partial batch is replayed on restart). */
+    public void stop() throws TimeoutException {
+      try {
+        query.stop();
+      } finally {
+        detach();
+      }
+    }
+
+    /** Lets the listener see the last progress events (they are delivered asynchronously), then removes it. */
+    private void detach() {
+      try {
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+      } catch (TimeoutException e) {
+        // progress lines may be missing their last batch; nothing else depends on them
+      }
+      spark.streams().removeListener(progress);
+    }
+
+    public String summary() {
+      return String.format(Locale.ROOT, "Stream %s: %d micro-batch(es), %,d rows, watermark %s", query.name(),
+          progress.batchRows().size(), progress.batchRows().stream().mapToLong(Long::longValue).sum(), writer.watermark());
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package io.visionlake.jobs.ops.notebook;
+
+import io.visionlake.jobs.backfill.BackfillJob;
+import io.visionlake.jobs.batch.BatchInferenceJob;
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.stream.StreamingInferenceJob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.visionlake.udfs.TestPaths;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every notebook under notebooks/ runs against a lake built here by the real jobs (a two-day
+ * backfill with a damaged file, a batch run, a camera stream), and each chart in each page has
+ * rows; a failing cell fails the run naming the cell; the rendered page loads in headless Chromium
+ * without console errors, draws every chart as SVG, and its screenshot is not blank.
+ */
+class NotebookRunnerTest {
+  static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
+  static final Pattern CHART_DIV = Pattern.compile("<div class=\"chart\" id=\"chart-(\\d+)\"");
+
+  @TempDir
+  static Path tmp;
+  static SparkSession spark;
+  static Lake lake;
+  static NotebookRunner runner;
+  static List<Path> pages = new ArrayList<>();
+
+  @BeforeAll
+  static void buildLake() throws Exception {
+    spark = SparkSession.builder().master("local[2]").appName("visionlake-notebook-test")
+        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.databricks.delta.snapshotPartitions", "2")
+        .config("spark.visionlake.progress.intervalSeconds", "0")
+        .getOrCreate();
+    lake = new Lake(tmp.resolve("lake").toString());
+    Path input = tmp.resolve("input");
+    Path samples = TestPaths.required("data/samples/fashion");
+    LocalDate day = LocalDate.parse("2024-05-01");
+    for (int d = 0; d < 2; d++) {
+      Path dir = Files.createDirectories(input.resolve("date=" + day.plusDays(d)));
+      for (int i = 0; i < 12; i++) {
+        String name = String.format("test-%05d.png", d * 12 + i);
+        Files.copy(samples.resolve(name), dir.resolve(name));
+      }
+    }
+    Files.write(input.resolve("date=" + day).resolve("empty.png"), new byte[0]);
+    BackfillJob.run(spark, new BackfillJob.Settings(input.toString(), lake.root(), day, day.plusDays(1)).quiet(true));
+    Path photos = Files.createDirectories(tmp.resolve("photos"));
+    for (String name : List.of("dog.jpg", "horses.jpg")) {
+      Files.copy(TestPaths.required("data/samples/photos/" + name), photos.resolve(name));
+    }
+    BatchInferenceJob.run(spark, BatchInferenceJob.Settings.of(List.of(photos.toString()), lake.root(), "photos"));
+
+    Path landing = tmp.resolve("landing");
+    Path frames = TestPaths.required("data/samples/cameras");
+    for (String camera : List.of("north", "south")) {
+      Path dir = Files.createDirectories(landing.resolve("camera=" + camera));
+      for (int i = 0; i < 8; i++) {
+        Instant t = T0.plusSeconds(camera.equals("north") ? 0 : 3600).plusSeconds(5L * i);
+        Files.copy(frames.resolve(String.format("vtest-%04d.jpg", i * 10 + (camera.equals("north") ? 0 : 300))),
+            dir.resolve(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS").withZone(java.time.ZoneOffset.UTC).format(t) + ".jpg"));
+      }
+    }
+    StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing, lake.root(), tmp.resolve("cp").toString())
+        .trigger("available-now").analyzers("people").window("10s").watermark("2h")).awaitTermination();
+    runner = new NotebookRunner(spark, lake, NotebookRunner.defaultChartLibrary(TestPaths.home()));
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    if (spark != null) {
+      spark.stop();
+      spark = null;
+    }
+  }
+
+  static List<Path> notebooks() throws IOException {
+    try (Stream<Path> s = Files.list(TestPaths.required("notebooks"))) {
+      return s.filter(p -> p.toString().endsWith(".md") && !p.getFileName().toString().equals("README.md")).sorted()
+          .collect(Collectors.toList());
+    }
+  }
+
+  /** Renders every notebook (once for the class) into target/notebooks. */
+  static synchronized List<Path> rendered() throws IOException {
+    if (pages.isEmpty()) {
+      for (Path nb : notebooks()) {
+        pages.add(runner.run(Notebook.read(nb), Path.of("target", "notebooks").toAbsolutePath()));
+      }
+    }
+    return pages;
+  }
+
+  @Test
+  void everyNotebookRendersWithEveryChartFilled() throws IOException {
+    List<Path> books = notebooks();
+    assertThat(books).as("notebooks/ holds notebooks").hasSizeGreaterThanOrEqualTo(3);
+    Set<String> kinds = new HashSet<>();
+    for (int i = 0; i < books.size(); i++) {
+      Notebook nb = Notebook.read(books.get(i));
+      String html = Files.readString(rendered().get(i));
+      List<Notebook.Cell> charts = nb.cells.stream().filter(c -> c.isSql && !c.chart().equals("table")).collect(Collectors.toList());
+      charts.forEach(c -> kinds.add(c.chart()));
+      Matcher m = CHART_DIV.matcher(html);
+      List<Integer> divs = new ArrayList<>();
+      while (m.find()) {
+        divs.add(Integer.parseInt(m.group(1)));
+      }
+      assertThat(divs).as("one chart element per chart cell of %s", nb.name)
+          .containsExactlyElementsOf(charts.stream().map(c -> c.index).collect(Collectors.toList()));
+      for (Notebook.Cell c : charts) {
+        Matcher rows = Pattern.compile("data-cell=\"" + c.index + "\" data-chart=\"[a-z]+\" data-rows=\"(\\d+)\"").matcher(html);
+        assertThat(rows.find()).isTrue();
+        assertThat(Integer.parseInt(rows.group(1))).as("%s of %s has data", c.describe(nb.name), nb.name).isPositive();
+      }
+      assertThat(html).as("self-contained: no external script or stylesheet").doesNotContain("<script src").doesNotContain("<link ");
+      assertThat(html).as("ECharts inlined").contains("echarts");
+    }
+    assertThat(kinds).as("the chart kinds the notebooks use").contains("line", "bar", "heatmap");
+  }
+
+  @Test
+  void aFailingCellFailsTheRunNamingTheCell() throws IOException {
+    Path nb = tmp.resolve("broken.md");
+    Files.writeString(nb, "# Broken\n\n```sql chart=table title=\"fine\"\nSELECT 1 AS one\n```\n\ntext\n\n"
+        + "```sql chart=bar x=a y=b title=\"typo\"\nSELECT a, b FROM no_such_table\n```\n");
+    assertThatThrownBy(() -> runner.run(Notebook.read(nb), tmp.resolve("out")))
+        .isInstanceOf(NotebookRunner.NotebookCellException.class)
+        .hasMessageContaining("cell 4 (broken line 9, 'typo')")
+        .hasMessageContaining("no_such_table");
+    Path empty = tmp.resolve("empty.md");
+    Files.writeString(empty, "```sql chart=line x=a y=b\nSELECT 1 AS a, 2 AS b WHERE false\n```\n");
+    assertThatThrownBy(() -> runner.run(Notebook.read(empty), tmp.resolve("out")))
+        .hasMessageContaining("cell 1").hasMessageContaining("no rows");
+    Path badSpec = tmp.resolve("bad-spec.md");
+    Files.writeString(badSpec, "```sql chart=heatmap x=a y=b\nSELECT 1\n```\n");
+    assertThatThrownBy(() -> Notebook.read(badSpec)).hasMessageContaining("line 1").hasMessageContaining("needs value=<column>");
+  }
+
+  @Test
+  void pagesRenderInHeadlessChromiumWithoutConsoleErrors() throws Exception {
+    for (Path page : rendered()) {
+      HeadlessChromium.Load dom = HeadlessChromium.dumpDom(page, tmp);
+      assertThat(dom.console).as("console output of %s", page.getFileName()).isEmpty();
+      Matcher expected = Pattern.compile("data-charts=\"(\\d+)\"").matcher(dom.stdout);
+      Matcher drawn = Pattern.compile("data-charts-drawn=\"(\\d+)\"").matcher(dom.stdout);
+      assertThat(expected.find()).isTrue();
+      assertThat(drawn.find()).as("the page's script ran to the end in %s", page.getFileName()).isTrue();
+      assertThat(drawn.group(1)).as("every chart drawn in %s", page.getFileName()).isEqualTo(expected.group(1));
+      assertThat(dom.stdout).contains("data-errors=\"0\"");
+      long svgs = Pattern.compile("<svg").matcher(dom.stdout).results().count();
+      assertThat(svgs).as("an SVG per chart in %s", page.getFileName()).isGreaterThanOrEqualTo(Long.parseLong(expected.group(1)));
+      assertThat(Pattern.compile("<path ").matcher(dom.stdout).results().count()).as("charts have marks").isGreaterThan(20);
+
+      Path png = page.resolveSibling(page.getFileName().toString().replace(".html", ".png"));
+      HeadlessChromium.Load shot = HeadlessChromium.screenshot(page, png, tmp, 1280, 2600);
+      assertThat(shot.console).isEmpty();
+      BufferedImage image = ImageIO.read(png.toFile());
+      assertThat(image.getWidth()).isEqualTo(1280);
+      Set<Integer> colours = new HashSet<>();
+      for (int y = 0; y < image.getHeight(); y += 7) {
+        for (int x = 0; x < image.getWidth(); x += 7) {
+          colours.add(image.getRGB(x, y));
+        }
+      }
+      assertThat(colours.size()).as("the screenshot of %s shows charts, not a blank page", page.getFileName()).isGreaterThan(50);
+      System.out.println("notebook screenshot: " + png);
+    }
+  }
+}

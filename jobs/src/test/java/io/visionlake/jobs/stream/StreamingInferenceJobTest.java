@@ -1,0 +1,151 @@
+package io.visionlake.jobs.stream;
+
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.testing.CameraFrames;
+import io.visionlake.jobs.testing.DeltaTestBase;
+import io.visionlake.jobs.testing.FlowTables;
+
+import static io.visionlake.jobs.testing.FlowTables.recomputed;
+import static io.visionlake.jobs.testing.FlowTables.sorted;
+import static io.visionlake.jobs.testing.FlowTables.streamed;
+import static io.visionlake.jobs.testing.FlowTables.table;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The landing-folder stream end to end on real frames, real Spark and real Delta. */
+class StreamingInferenceJobTest extends DeltaTestBase {
+  static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void landingFolderEndToEndWithBadFrames() throws Exception {
+    Path landing = tmp.resolve("landing");
+    CameraFrames.land(landing, "north", 100, 8, T0);
+    CameraFrames.land(landing, "south", 300, 6, T0.plusSeconds(50));
+    Path bad = Files.createDirectories(landing.resolve("camera=north"));
+    Files.write(bad.resolve("20240501T120001.000.jpg"), new byte[0]);
+    byte[] jpeg = Files.readAllBytes(CameraFrames.frame(10));
+    Files.write(bad.resolve("20240501T120001.100.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
+    Files.write(bad.resolve("notes.txt"), "not a frame".getBytes(StandardCharsets.UTF_8));
+    Path lake = tmp.resolve("lake");
+
+    StreamingInferenceJob.Handle h = StreamingInferenceJob.run(spark,
+        StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), tmp.resolve("cp").toString())
+            .trigger("available-now").maxPerTrigger(6).analyzers("people"));
+    h.awaitTermination();
+
+    List<Row> frames = table(lake, Lake.FRAMES).collectAsList();
+    assertThat(frames).as("good frames").hasSize(14);
+    Map<String, Long> perCamera = frames.stream().collect(Collectors.groupingBy(r -> r.<String>getAs("camera_id"), Collectors.counting()));
+    assertThat(perCamera).containsEntry("north", 8L).containsEntry("south", 6L);
+    frames.forEach(r -> {
+      assertThat((String) r.getAs("time_source")).isEqualTo("file_name");
+      assertThat((Integer) r.getAs("width")).isEqualTo(768);
+      assertThat((Integer) r.getAs("people")).as("people in a vtest frame").isBetween(1, 12);
+    });
+    Map<String, String> errors = table(lake, Lake.FRAME_ERRORS).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.<String>getAs("path").replaceAll(".*/", ""), r -> r.<String>getAs("error_class")));
+    assertThat(errors).containsEntry("20240501T120001.000.jpg", "EmptyFile")
+        .containsEntry("20240501T120001.100.jpg", "Truncated")
+        .containsEntry("notes.txt", "UnsupportedFormat");
+    assertThat(streamed(lake)).as("flow_counts = batch recomputation").isEqualTo(recomputed(lake, "60 seconds"));
+    assertThat(streamed(lake)).extracting(r -> r.getString(0) + "@" + r.getTimestamp(1).toInstant() + "=" + r.getLong(3))
+        .containsExactly("north@2024-05-01T12:00:00Z=8", "south@2024-05-01T12:00:00Z=6");
+    assertThat(h.progressLines()).as("one progress line per micro-batch").hasSize(3)
+        .allSatisfy(l -> assertThat(l).contains("rows/s").contains("watermark").contains("behind"));
+  }
+
+  @Test
+  void stopMidRunRestartFromCheckpointIsExactlyOnceAndBatchesStayBounded() throws Exception {
+    Path landing = tmp.resolve("landing");
+    CameraFrames.land(landing, "east", 0, 20, T0);
+    CameraFrames.land(landing, "west", 400, 20, T0.plusSeconds(30));
+    Path lake = tmp.resolve("lake");
+    Path checkpoint = tmp.resolve("cp");
+    // 40 frames waiting, 8 per trigger: 5x more than one batch takes.
+    StreamingInferenceJob.Settings settings = StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), checkpoint.toString())
+        .trigger("1s").maxPerTrigger(8).analyzers("people").window("30s");
+    StreamingInferenceJob.Handle first = StreamingInferenceJob.run(spark, settings);
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (first.batchRows().size() < 2 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+    }
+    first.stop(); // mid-run: stops inside or between batches
+    long before = table(lake, Lake.FRAMES).count();
+    assertThat(before).as("stopped before the end").isLessThan(40);
+    assertThat(first.progressLines()).first().asString().contains("behind");
+    assertThat(Integer.parseInt(first.progressLines().get(0).replaceAll(".*behind: (\\d+) file.*", "$1")))
+        .as("backlog after the first batch").isGreaterThanOrEqualTo(8);
+
+    StreamingInferenceJob.Handle second = StreamingInferenceJob.run(spark, settings.trigger("available-now"));
+    second.awaitTermination();
+    List<Long> sizes = new java.util.ArrayList<>(first.batchRows());
+    sizes.addAll(second.batchRows());
+    assertThat(sizes).as("every micro-batch bounded by maxFilesPerTrigger").allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(8));
+    Dataset<Row> frames = table(lake, Lake.FRAMES);
+    assertThat(frames.count()).as("every frame once").isEqualTo(40);
+    assertThat(frames.select("camera_id", "captured_at").distinct().count()).as("no frame twice").isEqualTo(40);
+    assertThat(streamed(lake)).as("flow_counts = batch recomputation over the same frames").isEqualTo(recomputed(lake, "30 seconds"));
+    assertThat(table(lake, Lake.FLOW_COUNTS).agg(org.apache.spark.sql.functions.sum("frames")).first().getLong(0)).isEqualTo(40);
+
+    // Replaying a batch id the table has already seen adds nothing (Delta txnAppId/txnVersion).
+    long framesVersion = io.delta.tables.DeltaTable.forPath(spark, lake.resolve(Lake.FRAMES).toString()).history(1).first().<Long>getAs("version");
+    replay(lake, landing, checkpoint, 0L);
+    assertThat(table(lake, Lake.FRAMES).count()).as("replayed batch 0 adds no rows").isEqualTo(40);
+    assertThat(streamed(lake)).isEqualTo(recomputed(lake, "30 seconds"));
+    assertThat(framesVersion).isNotNegative();
+  }
+
+  /** Runs the job's foreachBatch function again on the files of an old batch, as Spark does after a crash. */
+  private void replay(Path lake, Path landing, Path checkpoint, long batchId) throws Exception {
+    List<String> files = SourceLog.files(spark.sessionState().newHadoopConf(), checkpoint.toString(), batchId);
+    assertThat(files).isNotEmpty();
+    Dataset<Row> batch = spark.read().format("binaryFile").load(files.toArray(new String[0]))
+        .select(lit(null).cast(DataTypes.StringType).as("camera_id"), col("path"),
+            lit(null).cast(DataTypes.StringType).as("kafka_topic"), lit(null).cast(DataTypes.IntegerType).as("kafka_partition"),
+            lit(null).cast(DataTypes.LongType).as("kafka_offset"), col("modificationTime").as("source_time"), col("content"));
+    StreamingInferenceJob.writer(spark, StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), checkpoint.toString())
+        .analyzers("people").window("30s")).call(batch, batchId);
+  }
+
+  @Test
+  void framesBehindTheWatermarkGoToLateFrames() throws Exception {
+    Path landing = tmp.resolve("landing");
+    Path lake = tmp.resolve("lake");
+    StreamingInferenceJob.Settings settings = StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), tmp.resolve("cp").toString())
+        .trigger("available-now").analyzers("people").window("1m").watermark("2m");
+    CameraFrames.land(landing, "gate", 200, 4, T0.plusSeconds(600)); // 12:10:00..12:10:00.3
+    StreamingInferenceJob.run(spark, settings).awaitTermination();
+    CameraFrames.landOne(landing, "gate", 210, T0.plusSeconds(300));    // 12:05: 5 minutes behind, late
+    CameraFrames.landOne(landing, "gate", 211, T0.plusSeconds(540));    // 12:09: within the 2m watermark
+    StreamingInferenceJob.Handle h = StreamingInferenceJob.run(spark, settings);
+    h.awaitTermination();
+
+    List<Row> late = table(lake, Lake.LATE_FRAMES).collectAsList();
+    assertThat(late).hasSize(1);
+    assertThat(late.get(0).getTimestamp(late.get(0).fieldIndex("captured_at")).toInstant()).isEqualTo(T0.plusSeconds(300));
+    assertThat((String) late.get(0).getAs("camera_id")).isEqualTo("gate");
+    assertThat(table(lake, Lake.FRAMES).count()).isEqualTo(5);
+    assertThat(streamed(lake)).extracting(r -> r.getTimestamp(1).toInstant() + "=" + r.getLong(3))
+        .containsExactly("2024-05-01T12:09:00Z=1", "2024-05-01T12:10:00Z=4");
+    assertThat(streamed(lake)).isEqualTo(recomputed(lake, "60 seconds"));
+    assertThat(h.watermark()).isEqualTo(T0.plusSeconds(600 - 120).plusMillis(300));
+  }
+}
