@@ -9,9 +9,9 @@ import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.DeltaRetry;
 import io.visionlake.jobs.lake.FlowCounts;
 import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.scoring.ImageScoring;
-
-import static org.apache.spark.sql.functions.col;
+import io.visionlake.jobs.lake.LabelStats;
+import io.visionlake.jobs.lake.RunLog;
+import io.visionlake.jobs.scoring.ScoringPlan;
 
 import io.visionlake.udfs.model.ModelCatalog;
 import java.nio.file.Path;
@@ -36,9 +36,7 @@ import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +44,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Backfill: re-processes a range of days of an input tree laid out by day ({@link DayLayout}),
  * one day at a time (at most {@code --parallel-days} at once), with the batch job's scoring core
- * ({@link ImageScoring}).
+ * ({@link ScoringPlan}).
  *
  * <p>A day is a unit of work: its files' rows replace the day's slice of each table in one
  * {@code replaceWhere} overwrite per table ({@code images}: {@code ingest_date = day AND source =
@@ -61,9 +59,9 @@ import org.slf4j.LoggerFactory;
 public final class BackfillJob {
   private static final Logger LOG = LoggerFactory.getLogger(BackfillJob.class);
   static final String JOB = "backfill";
-  static final String RUNNING = "RUNNING";
-  static final String SUCCEEDED = "SUCCEEDED";
-  static final String FAILED = "FAILED";
+  static final String RUNNING = RunLog.RUNNING;
+  static final String SUCCEEDED = RunLog.SUCCEEDED;
+  static final String FAILED = RunLog.FAILED;
   static final String NO_INPUT = "NO_INPUT";
 
   private BackfillJob() {}
@@ -122,7 +120,7 @@ public final class BackfillJob {
     conf.log();
     Instant started = Instant.now();
     Lake lake = new Lake(settings.lake);
-    ImageScoring scoring = ImageScoring.prepare(spark, conf, catalog, settings.model, settings.analyzers);
+    ScoringPlan scoring = ScoringPlan.prepare(spark, conf, catalog, settings.model, settings.analyzers, false, ScoringPlan.Workload.FILES);
     String model = scoring.modelName() + "@" + scoring.modelVersion();
     int attempts = conf.getInt(JobOptions.COMMIT_ATTEMPTS);
 
@@ -132,7 +130,8 @@ public final class BackfillJob {
       days.add(DayInputs.list(hadoop, d, settings.layout.dayDir(settings.input, d)));
     }
     ensureTables(spark, lake);
-    Map<LocalDate, Row> latest = latestDayRuns(spark, lake, settings.source, settings.from, settings.to);
+    RunLog runs = RunLog.of(spark, lake);
+    Map<LocalDate, Row> latest = runs.latestDays(JOB, settings.source, settings.from, settings.to);
 
     List<DayInputs> todo = new ArrayList<>();
     List<DayOutcome> outcomes = new ArrayList<>();
@@ -143,7 +142,7 @@ public final class BackfillJob {
         outcomes.add(new DayOutcome(day.day, NO_INPUT, 0, 0, 0, 0, "no files under " + day.dir));
       } else if (!settings.force && last != null && SUCCEEDED.equals(last.getAs("status"))
           && day.fingerprint().equals(last.getAs("inputs_fingerprint")) && model.equals(last.getAs("model"))
-          && scoring.modelSha.equals(last.getAs("model_sha256"))) {
+          && scoring.modelSha().equals(last.getAs("model_sha256"))) {
         LOG.info("Backfill {}: done already with the same inputs ({}) and model {}; skipped", day.day, day.fingerprint(), model);
         outcomes.add(new DayOutcome(day.day, "SKIPPED", day.files.size(), 0, 0, 0, null));
       } else {
@@ -161,7 +160,7 @@ public final class BackfillJob {
       for (DayInputs day : todo) {
         futures.add(pool.submit(() -> {
           try {
-            return processDay(spark, settings, lake, scoring, model, attempts, day, done);
+            return processDay(spark, settings, lake, runs, scoring, model, attempts, day, done);
           } finally {
             daysDone.incrementAndGet();
           }
@@ -187,17 +186,17 @@ public final class BackfillJob {
   }
 
   /** One day: score, replace the day's slices, refresh the gold tables, record the outcome. */
-  private static DayOutcome processDay(SparkSession spark, Settings settings, Lake lake, ImageScoring scoring, String model,
+  private static DayOutcome processDay(SparkSession spark, Settings settings, Lake lake, RunLog runs, ScoringPlan scoring, String model,
       int attempts, DayInputs day, LongAccumulator done) {
     String runId = UUID.randomUUID().toString();
     Instant started = Instant.now();
     Date ingestDate = Date.valueOf(day.day);
     spark.sparkContext().setJobGroup("visionlake-backfill-" + day.day + "-" + runId,
         String.format(Locale.ROOT, "Backfill %s (%d files, model=%s) into %s", day.day, day.files.size(), model, lake.root()), false);
-    recordDay(spark, lake, runId, settings, day, model, scoring.modelSha, started, null, RUNNING, null);
+    recordDay(runs, runId, settings, day, model, scoring.modelSha(), started, null, RUNNING, null);
     Dataset<Row> results = scoring.score(spark, day.files, done);
     try {
-      long ok = ImageScoring.countOk(results);
+      long ok = ScoringPlan.countOk(results);
       Timestamp now = Timestamp.from(Instant.now());
       String images = imagesPredicate(ingestDate, settings.source);
       String errors = errorsPredicate(day, settings.source);
@@ -205,16 +204,16 @@ public final class BackfillJob {
           .write().format("delta").mode("overwrite").option("replaceWhere", images)
           .option("mergeSchema", "true") // --analyzers: their nullable columns join the table
           .option("userMetadata", runId).save(lake.path(Lake.IMAGES)));
-      DeltaRetry.onConflict("backfill " + day.day + " image_errors", attempts, () -> ImageScoring.errorRows(results, settings.source, now, runId)
+      DeltaRetry.onConflict("backfill " + day.day + " image_errors", attempts, () -> ScoringPlan.errorRows(results, settings.source, now, runId)
           .write().format("delta").mode("overwrite").option("replaceWhere", errors)
           .option("userMetadata", runId).save(lake.path(Lake.IMAGE_ERRORS)));
       DeltaRetry.onConflict("backfill " + day.day + " label_stats", attempts,
-          () -> ImageScoring.refreshLabelStats(spark, lake, List.of(ingestDate)));
+          () -> LabelStats.refresh(spark, lake, List.of(ingestDate)));
       if (lake.exists(spark, Lake.FRAMES)) {
         DeltaRetry.onConflict("backfill " + day.day + " flow_counts", attempts, () -> FlowCounts.refreshDay(spark, lake, day.day));
       }
       long failed = day.files.size() - ok;
-      recordDay(spark, lake, runId, settings, day, model, scoring.modelSha, started, new long[] {day.files.size(), ok, failed},
+      recordDay(runs, runId, settings, day, model, scoring.modelSha(), started, new long[] {day.files.size(), ok, failed},
           SUCCEEDED, null);
       LOG.info("Backfill {}: {} files = {} images + {} errors", day.day, day.files.size(), ok, failed);
       return new DayOutcome(day.day, SUCCEEDED, day.files.size(), ok, failed,
@@ -222,7 +221,7 @@ public final class BackfillJob {
     } catch (RuntimeException e) {
       LOG.error("Backfill {} failed", day.day, e);
       try {
-        recordDay(spark, lake, runId, settings, day, model, scoring.modelSha, started, null, FAILED, String.valueOf(e.getMessage()));
+        recordDay(runs, runId, settings, day, model, scoring.modelSha(), started, null, FAILED, String.valueOf(e.getMessage()));
       } catch (RuntimeException recordError) {
         e.addSuppressed(recordError);
       }
@@ -251,45 +250,13 @@ public final class BackfillJob {
     lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date");
     lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA);
     lake.ensure(spark, Lake.LABEL_STATS, Lake.LABEL_STATS_SCHEMA, "ingest_date");
-    lake.ensure(spark, Lake.JOB_RUNS, Lake.JOB_RUNS_SCHEMA);
-    if (!Arrays.asList(lake.table(spark, Lake.JOB_RUNS).toDF().columns()).contains("run_date")) {
-      // Schema evolution: nullable columns added; batch rows keep nulls in them.
-      spark.createDataFrame(List.of(), runsSchema()).write().format("delta").mode("append").option("mergeSchema", "true")
-          .save(lake.path(Lake.JOB_RUNS));
-    }
   }
 
-  static StructType runsSchema() {
-    StructType s = Lake.JOB_RUNS_SCHEMA;
-    for (var f : Lake.JOB_RUNS_DAY_COLUMNS.fields()) {
-      s = s.add(f);
-    }
-    return s;
-  }
-
-  /** The latest backfill row (RUNNING, SUCCEEDED or FAILED) of each day of the range for {@code source}. */
-  static Map<LocalDate, Row> latestDayRuns(SparkSession spark, Lake lake, String source, LocalDate from, LocalDate to) {
-    List<Row> rows = lake.table(spark, Lake.JOB_RUNS).toDF()
-        .filter(col("job").equalTo(JOB).and(col("source").equalTo(source))
-            .and(col("run_date").between(Date.valueOf(from), Date.valueOf(to))))
-        .orderBy(col("run_date"), col("started"), col("finished").asc_nulls_first())
-        .collectAsList();
-    Map<LocalDate, Row> latest = new java.util.TreeMap<>();
-    for (Row r : rows) {
-      latest.put(r.<Date>getAs("run_date").toLocalDate(), r);
-    }
-    return latest;
-  }
-
-  private static void recordDay(SparkSession spark, Lake lake, String runId, Settings settings, DayInputs day, String model,
+  private static void recordDay(RunLog runs, String runId, Settings settings, DayInputs day, String model,
       String modelSha, Instant started, long[] counts, String status, String message) {
-    boolean end = !RUNNING.equals(status);
-    Row row = RowFactory.create(runId, JOB, settings.arguments, Timestamp.from(started), end ? Timestamp.from(Instant.now()) : null,
+    runs.append(new RunLog.Entry(runId, JOB, settings.arguments, started, RUNNING.equals(status) ? null : Instant.now(),
         counts == null ? null : counts[0], counts == null ? null : counts[1], counts == null ? null : counts[2], status, message,
-        Date.valueOf(day.day), settings.source, day.fingerprint(), model, modelSha);
-    // Blind appends never conflict with other writers; the retry is for the rare metadata race.
-    DeltaRetry.onConflict("job_runs " + day.day, 8, () -> spark.createDataFrame(List.of(row), runsSchema())
-        .write().format("delta").mode("append").option("userMetadata", runId).save(lake.path(Lake.JOB_RUNS)));
+        day.day, settings.source, day.fingerprint(), model, modelSha));
   }
 
   private static LocalDate parseDay(String s, String option) {

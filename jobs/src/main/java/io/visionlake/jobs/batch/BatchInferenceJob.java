@@ -9,13 +9,14 @@ import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.scoring.AnalyzerSelection;
 import io.visionlake.jobs.scoring.HeadColumns;
-import io.visionlake.jobs.scoring.ImageScoring;
+import io.visionlake.jobs.lake.LabelStats;
+import io.visionlake.jobs.lake.RunLog;
+import io.visionlake.jobs.scoring.InputFiles;
+import io.visionlake.jobs.scoring.ScoringPlan;
 
 import io.delta.tables.DeltaTable;
 import io.visionlake.udfs.heads.LabelHead;
 import io.visionlake.udfs.model.ModelCatalog;
-import io.visionlake.udfs.model.ModelSpec;
-import io.visionlake.udfs.spark.ImageColumns;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Date;
@@ -23,13 +24,11 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
@@ -46,10 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class BatchInferenceJob {
   private static final Logger LOG = LoggerFactory.getLogger(BatchInferenceJob.class);
   static final String JOB = "batch";
-  /** model_name, model_version and model_sha256 of rows written without a model (no classify or embed). */
-  static final String NO_MODEL = "none";
-  /** Column of {@code images}: name=version of each analyser that ran, ';'-separated (null when none did). */
-  static final String ANALYZER_VERSIONS = "analyzer_versions";
 
   private BatchInferenceJob() {}
 
@@ -92,11 +87,13 @@ public final class BatchInferenceJob {
     Lake lake = new Lake(settings.lake);
     try {
       Result result = execute(spark, settings, conf, catalog, lake, runId, started);
-      recordRun(spark, lake, runId, settings, started, result.inputsSeen, result.imagesWritten, result.errorsWritten, "SUCCEEDED", null);
+      RunLog.of(spark, lake).append(RunLog.Entry.run(runId, JOB, settings.arguments, started, result.inputsSeen, result.imagesWritten,
+          result.errorsWritten, RunLog.SUCCEEDED, null));
       return result;
     } catch (RuntimeException e) {
       try {
-        recordRun(spark, lake, runId, settings, started, null, null, null, "FAILED", String.valueOf(e.getMessage()));
+        RunLog.of(spark, lake).append(RunLog.Entry.run(runId, JOB, settings.arguments, started, null, null, null, RunLog.FAILED,
+            String.valueOf(e.getMessage())));
       } catch (RuntimeException recordError) {
         e.addSuppressed(recordError);
       }
@@ -108,32 +105,28 @@ public final class BatchInferenceJob {
 
   private static Result execute(SparkSession spark, Settings settings, JobConf conf, ModelCatalog catalog, Lake lake,
       String runId, Instant started) {
-    // --- scoring core shared with BackfillJob (ImageScoring) ---
-    List<String> analyzerNames = new ArrayList<>(settings.analyzers);
-    if (settings.head != null && !analyzerNames.contains(AnalyzerSelection.EMBED)) {
-      analyzerNames.add(AnalyzerSelection.EMBED); // a head reads the embedding
-    }
-    ImageScoring scoring = ImageScoring.prepare(spark, conf, catalog, settings.model, analyzerNames);
+    // --- scoring core shared with BackfillJob (ScoringPlan) ---
+    ScoringPlan plan = ScoringPlan.prepare(spark, conf, catalog, settings.model, settings.analyzers, settings.head != null,
+        ScoringPlan.Workload.FILES);
     spark.sparkContext().setJobGroup("visionlake-batch-" + runId,
-        String.format(Locale.ROOT, "Batch inference (analyzers=%s, model=%s v%s, inputs=%s) into %s",
-            String.join(",", scoring.selection.names), scoring.modelName(), scoring.modelVersion(), settings.inputs, lake.root()), false);
-    LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), scoring.modelName()); // --head: fail before inference
-    String[] files = ImageScoring.list(spark, settings.inputs);
+        String.format(Locale.ROOT, "Batch inference (%s, inputs=%s) into %s", plan.describe(), settings.inputs, lake.root()), false);
+    LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName()); // --head: fail before inference
+    String[] files = InputFiles.list(spark, settings.inputs);
     long inputs = files.length;
-    LOG.info("Run {}: {} input file(s) in {} partition(s), analyzers {}, model {} (sha256 {})", runId, inputs,
-        scoring.partitions(spark, inputs), scoring.selection.names, scoring.modelName(), scoring.modelSha);
+    LOG.info("Run {}: {} input file(s) in {} partition(s), {} (sha256 {})", runId, inputs,
+        plan.partitions(spark, inputs), plan.describe(), plan.modelSha());
     LongAccumulator done = spark.sparkContext().longAccumulator("visionlake.images");
-    Dataset<Row> results = scoring.score(spark, java.util.Arrays.asList(files), done);
+    Dataset<Row> results = plan.score(spark, java.util.Arrays.asList(files), done);
     long ok;
     try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS), settings.quiet)) {
       // One pass fills the cache and counts the outcomes; the writes below read the cache.
-      ok = timed("inference", () -> ImageScoring.countOk(results));
+      ok = timed("inference", () -> ScoringPlan.countOk(results));
       progress.finish();
     }
     Timestamp now = Timestamp.from(Instant.now());
     Date ingestDate = Date.valueOf(LocalDate.ofInstant(started, ZoneOffset.UTC));
-    Dataset<Row> images = scoring.imageRows(results, settings.source, ingestDate, now, runId);
-    Dataset<Row> errors = ImageScoring.errorRows(results, settings.source, now, runId);
+    Dataset<Row> images = plan.imageRows(results, settings.source, ingestDate, now, runId);
+    Dataset<Row> errors = ScoringPlan.errorRows(results, settings.source, now, runId);
     // --- end of scoring core ---
 
     long failed = inputs - ok;
@@ -150,7 +143,7 @@ public final class BatchInferenceJob {
     // label_stats is a function of images, and a run only adds images dated ingestDate.
     List<Date> touched = imagesInserted > 0 ? List.of(ingestDate) : List.of();
     timed("refresh label_stats", () -> {
-      ImageScoring.refreshLabelStats(spark, lake, touched);
+      LabelStats.refresh(spark, lake, touched);
       return null;
     });
 
@@ -169,15 +162,6 @@ public final class BatchInferenceJob {
     withCommitMetadata(spark, runId,
         () -> metrics[0] = table.as("t").merge(rows.as("s"), keyCondition).withSchemaEvolution().whenNotMatched().insertAll().execute().first());
     return metrics[0].getLong(metrics[0].fieldIndex("num_inserted_rows"));
-  }
-
-  private static void recordRun(SparkSession spark, Lake lake, String runId, Settings settings, Instant started,
-      Long inputs, Long images, Long errors, String status, String message) {
-    lake.ensure(spark, Lake.JOB_RUNS, Lake.JOB_RUNS_SCHEMA);
-    Row row = RowFactory.create(runId, JOB, settings.arguments, Timestamp.from(started), Timestamp.from(Instant.now()),
-        inputs, images, errors, status, message);
-    spark.createDataFrame(List.of(row), Lake.JOB_RUNS_SCHEMA).write().format("delta").mode("append")
-        .option("userMetadata", runId).save(lake.path(Lake.JOB_RUNS));
   }
 
   /** Runs one phase of the job and logs how long it took: where a run spends its time, for tuning. */

@@ -1,8 +1,12 @@
 package io.visionlake.jobs.lake;
 
-import io.visionlake.jobs.stream.MicroBatchWriter;
 
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.window;
 import static org.apache.spark.sql.functions.lit;
 
 import java.sql.Timestamp;
@@ -10,6 +14,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -19,7 +24,7 @@ import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Recomputes one day of {@code flow_counts} from {@code frames} outside a stream (the backfill's
- * gold-table refresh): the same aggregation the stream MERGEs ({@link MicroBatchWriter#flowCounts}),
+ * gold-table refresh): the same aggregation the stream MERGEs ({@link #of}),
  * over the windows that start on the day, with the window length the table already uses (an empty
  * or missing table is left to the stream).
  */
@@ -43,9 +48,7 @@ public final class FlowCounts {
     Dataset<Row> frames = lake.table(spark, Lake.FRAMES).toDF()
         // a window starting late on the day may hold frames of the next day
         .filter(col("capture_date").between(java.sql.Date.valueOf(day), java.sql.Date.valueOf(day.plusDays(1))));
-    Column people = Arrays.asList(frames.columns()).contains("people") ? col("people") : lit(null).cast(DataTypes.IntegerType);
-    Column faces = Arrays.asList(frames.columns()).contains("faces") ? col("faces") : lit(null).cast(DataTypes.IntegerType);
-    Dataset<Row> counts = MicroBatchWriter.flowCounts(frames, people, faces, windowSeconds + " seconds")
+    Dataset<Row> counts = of(frames, windowSeconds + " seconds")
         .filter(col("window_start").geq(lit(start)).and(col("window_start").lt(lit(end))))
         .withColumn("final", lit(false))
         .withColumn("updated_at", lit(Timestamp.from(Instant.now())));
@@ -65,5 +68,21 @@ public final class FlowCounts {
     Row any = lake.table(spark, Lake.FLOW_COUNTS).toDF()
         .selectExpr("unix_timestamp(window_end) - unix_timestamp(window_start)").limit(1).collectAsList().stream().findFirst().orElse(null);
     return any == null || any.isNullAt(0) ? null : any.getLong(0);
+  }
+
+  /**
+   * The flow statistics of {@code frames} per camera and tumbling window: what {@code flow_counts}
+   * holds (the stream MERGEs it per batch, a backfill per day), and what tests recompute in batch
+   * to check it. Frames without the people or faces columns count null there.
+   */
+  public static Dataset<Row> of(Dataset<Row> frames, String windowDuration) {
+    List<String> columns = Arrays.asList(frames.columns());
+    Column people = columns.contains("people") ? col("people") : lit(null).cast(DataTypes.IntegerType);
+    Column faces = columns.contains("faces") ? col("faces") : lit(null).cast(DataTypes.IntegerType);
+    return frames.withColumn("w", window(col("captured_at"), windowDuration))
+        .withColumn("p", people).withColumn("f", faces)
+        .groupBy(col("camera_id"), col("w").getField("start").as("window_start"), col("w").getField("end").as("window_end"))
+        .agg(count(lit(1)).as("frames"), sum("p").cast(DataTypes.LongType).as("people_detections"), avg("p").as("avg_people"),
+            max("p").as("peak_people"), sum("f").cast(DataTypes.LongType).as("faces"));
   }
 }

@@ -1,11 +1,11 @@
 package io.visionlake.jobs.lake;
 
-import io.visionlake.jobs.scoring.FrameScorer;
 
 import io.delta.tables.DeltaTable;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import io.visionlake.udfs.spark.ImageColumns;
 
@@ -26,7 +26,7 @@ public final class Lake {
 
   /**
    * Leading columns of {@code frames} (partitioned by capture_date); the analysers' and the model's
-   * columns follow ({@link FrameScorer#framesSchema}), then {@link #FRAMES_TRAILER}.
+   * columns follow ({@link #framesSchema}), then {@link #FRAMES_TRAILER}.
    */
   public static final StructType FRAMES_HEAD = new StructType()
       .add("camera_id", DataTypes.StringType, false)
@@ -150,6 +150,30 @@ public final class Lake {
       .add("inputs_fingerprint", DataTypes.StringType, true)
       .add("model", DataTypes.StringType, true)
       .add("model_sha256", DataTypes.StringType, true);
+
+  /** The {@code frames} table for these analysers: {@link #FRAMES_HEAD}, their columns, the model's, {@link #FRAMES_TRAILER}. */
+  public static StructType framesSchema(List<StructField> analysisFields, boolean labels, boolean embedding) {
+    StructType s = FRAMES_HEAD;
+    for (StructField f : analysisFields) {
+      s = s.add(f);
+    }
+    s = withModelColumns(s, labels, embedding);
+    for (StructField f : FRAMES_TRAILER.fields()) {
+      s = s.add(f);
+    }
+    return s;
+  }
+
+  /** {@code s} with the model's columns: top_label and labels ({@code classify}), embedding ({@code embed}). */
+  public static StructType withModelColumns(StructType s, boolean labels, boolean embedding) {
+    if (labels) {
+      s = s.add("top_label", DataTypes.StringType, true).add("labels", ImageColumns.LABELS_TYPE, true);
+    }
+    if (embedding) {
+      s = s.add("embedding", ImageColumns.EMBEDDING_TYPE, true);
+    }
+    return s;
+  }
 
   private final String root;
 

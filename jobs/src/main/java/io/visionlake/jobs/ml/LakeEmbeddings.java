@@ -1,5 +1,7 @@
 package io.visionlake.jobs.ml;
 
+import io.visionlake.jobs.scoring.ScoringPlan;
+
 import io.visionlake.jobs.lake.Lake;
 
 import static org.apache.spark.sql.functions.col;
@@ -57,7 +59,7 @@ public final class LakeEmbeddings {
    * @param source only images of this source, or null for all
    * @return one row per distinct image_id (its first path in sort order), persisted: unpersist when done
    */
-  static Embedded load(SparkSession spark, Lake lake, FileEmbeddings model, String source) {
+  static Embedded load(SparkSession spark, Lake lake, ScoringPlan model, String source) {
     if (!lake.exists(spark, Lake.IMAGES)) {
       throw new IllegalArgumentException("Lake " + lake.root() + " has no images table; run scripts/submit batch --lake "
           + lake.root() + " first");
@@ -88,12 +90,12 @@ public final class LakeEmbeddings {
           .select("path", "image_id");
       long missingCount = missing.count();
       if (missingCount > 0) {
-        Dataset<Row> scored = model.score(missing.select("path").distinct(), model.partitionsFor(missingCount))
+        Dataset<Row> scored = model.scoreFiles(missing.select("path").distinct(), model.partitions(spark, missingCount), null)
             .join(missing.withColumnRenamed("image_id", "lake_image_id"), "path")
             .persist(StorageLevel.MEMORY_AND_DISK());
         // A file that changed since ingest has other bytes than its image_id: its embedding would lie.
         Dataset<Row> usable = scored.filter(col("ok").and(col("image_id").equalTo(col("lake_image_id"))));
-        Dataset<Row> rows = usable.select(col("image_id"), lit(name).as("model_name"), lit(model.modelSha256()).as("model_sha256"),
+        Dataset<Row> rows = usable.select(col("image_id"), lit(name).as("model_name"), lit(model.modelSha()).as("model_sha256"),
             col("path"), col("embedding"), current_timestamp().as("embedded_at"));
         newlyEmbedded = table.as("t").merge(rows.as("s"), "t.image_id = s.image_id AND t.model_name = s.model_name")
             .whenNotMatched().insertAll().execute().first().getAs("num_inserted_rows");

@@ -1,5 +1,9 @@
 package io.visionlake.jobs.ml;
 
+import io.visionlake.jobs.conf.JobOptions;
+import io.visionlake.jobs.scoring.InputFiles;
+import io.visionlake.jobs.scoring.ScoringPlan;
+
 import io.visionlake.jobs.cli.CliArgs;
 import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.cli.Sessions;
@@ -160,9 +164,9 @@ public final class SimilarityJob {
       throw new IllegalArgumentException("--k must be at least 1, got " + k);
     }
     Context ctx = Context.of(spark, settings);
-    String uri = FileEmbeddings.toUri(queryFile);
+    String uri = InputFiles.toUri(queryFile);
     Dataset<Row> listing = spark.createDataFrame(List.of(RowFactory.create(uri)), new StructType().add("path", DataTypes.StringType));
-    Row scored = ctx.model.score(listing, 1).first();
+    Row scored = ctx.model.scoreFiles(listing, 1, null).first();
     if (!scored.<Boolean>getAs("ok")) {
       throw new IllegalArgumentException("Query image " + queryFile + " cannot be used (" + scored.getAs("stage") + ": "
           + scored.getAs("error_class") + " " + scored.getAs("message") + "); give a readable image file");
@@ -214,9 +218,9 @@ public final class SimilarityJob {
   private static final class Context {
     final JobConf conf;
     final Lake lake;
-    final FileEmbeddings model;
+    final ScoringPlan model;
 
-    private Context(JobConf conf, Lake lake, FileEmbeddings model) {
+    private Context(JobConf conf, Lake lake, ScoringPlan model) {
       this.conf = conf;
       this.lake = lake;
       this.model = model;
@@ -227,7 +231,7 @@ public final class SimilarityJob {
       JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
       conf.log();
       String ref = settings.model != null ? settings.model : conf.get(MlOptions.SIMILARITY_MODEL);
-      return new Context(conf, new Lake(settings.lake), FileEmbeddings.of(spark, catalog, ref, conf));
+      return new Context(conf, new Lake(settings.lake), ScoringPlan.forEmbeddings(spark, conf, catalog, ref, MlOptions.SIMILARITY_MODEL_DEFAULT + " or " + JobOptions.MODEL_DEFAULT));
     }
   }
 

@@ -1,5 +1,9 @@
 package io.visionlake.jobs.ml;
 
+import io.visionlake.jobs.scoring.HeadColumns;
+import io.visionlake.jobs.scoring.ScoringPlan;
+import io.visionlake.jobs.conf.JobOptions;
+
 import io.visionlake.jobs.cli.CliArgs;
 import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.cli.Sessions;
@@ -15,12 +19,10 @@ import static org.apache.spark.sql.functions.trim;
 
 import io.visionlake.udfs.heads.LabelHead;
 import io.visionlake.udfs.model.ModelCatalog;
-import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -88,33 +90,14 @@ public final class TrainHeadJob {
     });
   }
 
-  /** Where the head {@code ref} lives: a name under heads.dir, or a path/URI as given. */
-  public static String headUri(String ref, JobConf conf, Path home) {
-    if (ref.contains("/") || ref.contains(":")) {
-      return FileEmbeddings.toUri(ref);
-    }
-    if (!ref.matches("[A-Za-z0-9._-]+")) {
-      throw new IllegalArgumentException("Head name '" + ref + "' may contain only letters, digits, '.', '_' and '-'");
-    }
-    String dir = conf.get(MlOptions.HEADS_DIR);
-    boolean isUri;
-    try {
-      isUri = new URI(dir).getScheme() != null;
-    } catch (java.net.URISyntaxException e) {
-      isUri = false;
-    }
-    String base = isUri ? dir : home.resolve(dir).normalize().toUri().toString();
-    return (base.endsWith("/") ? base : base + "/") + ref;
-  }
-
   public static Result run(SparkSession spark, Settings settings) {
     Instant started = Instant.now();
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
     JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
     conf.log();
     String modelRef = settings.model != null ? settings.model : conf.get(JobOptions.MODEL);
-    FileEmbeddings model = FileEmbeddings.of(spark, catalog, modelRef, conf);
-    String uri = headUri(settings.name, conf, catalog.home());
+    ScoringPlan model = ScoringPlan.forEmbeddings(spark, conf, catalog, modelRef, MlOptions.SIMILARITY_MODEL_DEFAULT + " or " + JobOptions.MODEL_DEFAULT);
+    String uri = HeadColumns.headUri(settings.name, conf, catalog.home());
     long seed = conf.getLong(MlOptions.SEED);
     double testFraction = conf.getDouble(MlOptions.HEAD_TEST_FRACTION);
     if (!(testFraction > 0 && testFraction < 1)) {
@@ -125,7 +108,7 @@ public final class TrainHeadJob {
     try {
       Dataset<Row> labels = readLabels(spark, settings.labels);
       long labelled = labels.count();
-      Dataset<Row> scored = model.score(labels.select("path").distinct(), model.partitionsFor(labelled))
+      Dataset<Row> scored = model.scoreFiles(labels.select("path").distinct(), model.partitions(spark, labelled), null)
           .join(labels, "path").persist(StorageLevel.MEMORY_AND_DISK());
       List<Row> failed = scored.filter(col("ok").equalTo(false)).select("path", "stage", "error_class", "message").collectAsList();
       failed.stream().limit(10).forEach(r -> LOG.warn("Labelled image {} skipped ({}: {} {})", r.get(0), r.get(1), r.get(2), r.get(3)));
@@ -157,7 +140,7 @@ public final class TrainHeadJob {
       metadata.setProperty(LabelHead.KEY_NAME, settings.name);
       metadata.setProperty(LabelHead.KEY_EMBEDDING_MODEL, model.spec().name());
       metadata.setProperty(LabelHead.KEY_EMBEDDING_VERSION, model.spec().version());
-      metadata.setProperty(LabelHead.KEY_EMBEDDING_SHA256, model.modelSha256());
+      metadata.setProperty(LabelHead.KEY_EMBEDDING_SHA256, model.modelSha());
       metadata.setProperty(LabelHead.KEY_LABELS, String.join(",", classes));
       metadata.setProperty("trained_at", trainedAt.toInstant().toString());
       metadata.setProperty("accuracy", Double.toString(eval.accuracy));

@@ -5,13 +5,11 @@ import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.udfs.inference.ImageResult;
 import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelFiles;
-import io.visionlake.udfs.spark.ImageColumns;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.sql.Timestamp;
 import java.util.Iterator;
-import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -19,10 +17,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
 
 /**
@@ -31,49 +25,21 @@ import org.apache.spark.util.SerializableConfiguration;
  * bytes through {@link PartitionedInference}. File bytes live only inside the partition iterator;
  * they never become a DataFrame column.
  */
-public final class FileScorer implements MapPartitionsFunction<Row, Row> {
+final class FileScorer implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
-
-  /** One row per input file: the outcome of read, decode and inference; the analysers' fields follow. */
-  public static final StructType RESULT_SCHEMA = new StructType()
-      .add("path", DataTypes.StringType, false)
-      .add("bytes", DataTypes.LongType, false)
-      .add("captured_at", DataTypes.TimestampType, true)
-      .add("image_id", DataTypes.StringType, true)
-      .add("ok", DataTypes.BooleanType, false)
-      .add("format", DataTypes.StringType, true)
-      .add("width", DataTypes.IntegerType, true)
-      .add("height", DataTypes.IntegerType, true)
-      .add("labels", ImageColumns.LABELS_TYPE, true)
-      .add("embedding", ImageColumns.EMBEDDING_TYPE, true)
-      .add("stage", DataTypes.StringType, true)
-      .add("error_class", DataTypes.StringType, true)
-      .add("message", DataTypes.StringType, true);
 
   private final PartitionedInference inference;
   private final Broadcast<SerializableConfiguration> hadoopConf;
   private final long maxFileBytes;
-  private final int analysisFields;
+  private final ResultColumns columns;
 
-  public FileScorer(PartitionedInference inference, Broadcast<SerializableConfiguration> hadoopConf, long maxFileBytes) {
-    this(inference, hadoopConf, maxFileBytes, List.of());
-  }
-
-  /** @param analysisFields the analysers' columns, appended to {@link #RESULT_SCHEMA} in this order */
-  public FileScorer(PartitionedInference inference, Broadcast<SerializableConfiguration> hadoopConf, long maxFileBytes,
-      List<StructField> analysisFields) {
+  /** Built by {@link ScoringPlan#scoreFiles}; {@code columns} are {@link ResultColumns#files}. */
+  FileScorer(PartitionedInference inference, Broadcast<SerializableConfiguration> hadoopConf, long maxFileBytes,
+      ResultColumns columns) {
     this.inference = inference;
     this.hadoopConf = hadoopConf;
     this.maxFileBytes = maxFileBytes;
-    this.analysisFields = analysisFields.size();
-  }
-
-  static StructType resultSchema(List<StructField> analysisFields) {
-    StructType s = RESULT_SCHEMA;
-    for (StructField f : analysisFields) {
-      s = s.add(f);
-    }
-    return s;
+    this.columns = columns;
   }
 
   @Override
@@ -148,35 +114,20 @@ public final class FileScorer implements MapPartitionsFunction<Row, Row> {
   }
 
   private Row toRow(InputFile f, ImageResult r) {
-    long bytes = f.content != null ? f.content.length : f.length;
-    Object[] v = new Object[RESULT_SCHEMA.size() + analysisFields];
-    v[0] = f.path;
-    v[1] = bytes;
-    v[2] = f.modified;
-    v[3] = f.imageId;
+    ResultColumns.Values v = columns.values()
+        .set("path", f.path)
+        .set("bytes", f.content != null ? (long) f.content.length : f.length)
+        .set("captured_at", f.modified)
+        .set("image_id", f.imageId)
+        .set("ok", r != null && r.isSuccess());
     if (r == null) {
-      v[4] = false;
-      v[10] = ImageResult.STAGE_READ;
-      v[11] = f.errorClass;
-      v[12] = f.message;
+      v.error(ImageResult.STAGE_READ, f.errorClass, f.message);
     } else if (!r.isSuccess()) {
-      v[4] = false;
-      v[10] = r.errorStage();
-      v[11] = r.errorClass();
-      v[12] = r.errorMessage();
+      v.error(r.errorStage(), r.errorClass(), r.errorMessage());
     } else {
-      v[4] = true;
-      v[5] = r.format();
-      v[6] = r.width();
-      v[7] = r.height();
-      v[8] = ImageColumns.labels(r);
-      v[9] = ImageColumns.embedding(r);
-      Object[] analysis = r.analysis();
-      for (int j = 0; j < analysisFields; j++) {
-        v[RESULT_SCHEMA.size() + j] = analysis != null ? analysis[j] : null;
-      }
+      v.outputs(r);
     }
-    return RowFactory.create(v);
+    return v.row();
   }
 
   /** A listed file and, once read, its bytes or why they could not be read. */

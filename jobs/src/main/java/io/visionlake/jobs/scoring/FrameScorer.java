@@ -1,25 +1,20 @@
 package io.visionlake.jobs.scoring;
 
-import io.visionlake.jobs.lake.Lake;
 
 import io.visionlake.udfs.inference.ImageResult;
 import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelFiles;
-import io.visionlake.udfs.spark.ImageColumns;
 import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -55,72 +50,19 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
       .add("source_time", DataTypes.TimestampType, true)
       .add("content", DataTypes.BinaryType, true);
 
-  private static final StructType HEAD = new StructType()
-      .add("kind", DataTypes.StringType, false)
-      .add("camera_id", DataTypes.StringType, false)
-      .add("captured_at", DataTypes.TimestampType, true)
-      .add("capture_date", DataTypes.DateType, true)
-      .add("time_source", DataTypes.StringType, true)
-      .add("path", DataTypes.StringType, true)
-      .add("kafka_topic", DataTypes.StringType, true)
-      .add("kafka_partition", DataTypes.IntegerType, true)
-      .add("kafka_offset", DataTypes.LongType, true)
-      .add("image_id", DataTypes.StringType, true)
-      .add("bytes", DataTypes.LongType, true)
-      .add("width", DataTypes.IntegerType, true)
-      .add("height", DataTypes.IntegerType, true)
-      .add("stage", DataTypes.StringType, true)
-      .add("error_class", DataTypes.StringType, true)
-      .add("message", DataTypes.StringType, true);
-
   private final PartitionedInference inference;
-  private final List<StructField> analysisFields;
-  private final boolean labels;
-  private final boolean embedding;
+  private final ResultColumns columns;
   private final long watermarkMillis;
 
   /**
+   * Built by {@link ScoringPlan#frameScorer}; {@code columns} are {@link ResultColumns#frames}.
+   *
    * @param watermarkMillis frames captured before this are late; {@code Long.MIN_VALUE} for none yet
    */
-  public FrameScorer(PartitionedInference inference, List<StructField> analysisFields, boolean labels, boolean embedding,
-      long watermarkMillis) {
+  FrameScorer(PartitionedInference inference, ResultColumns columns, long watermarkMillis) {
     this.inference = inference;
-    this.analysisFields = List.copyOf(analysisFields);
-    this.labels = labels;
-    this.embedding = embedding;
+    this.columns = columns;
     this.watermarkMillis = watermarkMillis;
-  }
-
-  /** The scorer's output: {@link #HEAD}, the analysers' fields, then labels/embedding when asked for. */
-  public static StructType resultSchema(List<StructField> analysisFields, boolean labels, boolean embedding) {
-    StructType s = HEAD;
-    for (StructField f : analysisFields) {
-      s = s.add(f);
-    }
-    return withModelColumns(s, labels, embedding);
-  }
-
-  /** The {@code frames} table for these analysers. */
-  public static StructType framesSchema(List<StructField> analysisFields, boolean labels, boolean embedding) {
-    StructType s = Lake.FRAMES_HEAD;
-    for (StructField f : analysisFields) {
-      s = s.add(f);
-    }
-    s = withModelColumns(s, labels, embedding);
-    for (StructField f : Lake.FRAMES_TRAILER.fields()) {
-      s = s.add(f);
-    }
-    return s;
-  }
-
-  private static StructType withModelColumns(StructType s, boolean labels, boolean embedding) {
-    if (labels) {
-      s = s.add("top_label", DataTypes.StringType, true).add("labels", ImageColumns.LABELS_TYPE, true);
-    }
-    if (embedding) {
-      s = s.add("embedding", ImageColumns.EMBEDDING_TYPE, true);
-    }
-    return s;
   }
 
   @Override
@@ -187,48 +129,29 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
   }
 
   private Row toRow(Frame f, ImageResult r) {
-    int n = HEAD.size() + analysisFields.size() + (labels ? 2 : 0) + (embedding ? 1 : 0);
-    Object[] v = new Object[n];
-    v[1] = f.cameraId;
-    v[2] = f.capturedAt;
-    v[3] = f.capturedAt == null ? null : java.sql.Date.valueOf(f.capturedAt.toInstant().atZone(ZoneOffset.UTC).toLocalDate());
-    v[4] = f.timeSource;
-    v[5] = f.path;
-    v[6] = f.topic;
-    v[7] = f.partition;
-    v[8] = f.offset;
-    v[9] = f.imageId;
-    v[10] = (long) f.content.length;
+    ResultColumns.Values v = columns.values()
+        .set("camera_id", f.cameraId)
+        .set("captured_at", f.capturedAt)
+        .set("capture_date", f.capturedAt == null ? null
+            : java.sql.Date.valueOf(f.capturedAt.toInstant().atZone(ZoneOffset.UTC).toLocalDate()))
+        .set("time_source", f.timeSource)
+        .set("path", f.path)
+        .set("kafka_topic", f.topic)
+        .set("kafka_partition", f.partition)
+        .set("kafka_offset", f.offset)
+        .set("image_id", f.imageId)
+        .set("bytes", (long) f.content.length);
     if (f.late) {
-      v[0] = LATE;
+      v.set("kind", LATE);
     } else if (r == null || !r.isSuccess()) {
-      v[0] = ERROR;
-      v[13] = r == null ? ImageResult.STAGE_READ : r.errorStage();
-      v[14] = r == null ? "NoContent" : r.errorClass();
-      v[15] = r == null ? "The frame has no bytes" : r.errorMessage();
+      v.set("kind", ERROR).error(r == null ? ImageResult.STAGE_READ : r.errorStage(), r == null ? "NoContent" : r.errorClass(),
+          r == null ? "The frame has no bytes" : r.errorMessage());
     } else if (f.capturedAt == null) {
-      v[0] = ERROR;
-      v[13] = ImageResult.STAGE_READ;
-      v[14] = "NoCaptureTime";
-      v[15] = "Neither the file name nor the source gives a capture time";
+      v.set("kind", ERROR).error(ImageResult.STAGE_READ, "NoCaptureTime", "Neither the file name nor the source gives a capture time");
     } else {
-      v[0] = FRAME;
-      v[11] = r.width();
-      v[12] = r.height();
-      int i = HEAD.size();
-      Object[] analysis = r.analysis();
-      for (int j = 0; j < analysisFields.size(); j++) {
-        v[i++] = analysis != null ? analysis[j] : null;
-      }
-      if (labels) {
-        v[i++] = r.topLabels() != null && r.topLabels().length > 0 ? r.topLabels()[0] : null;
-        v[i++] = ImageColumns.labels(r);
-      }
-      if (embedding) {
-        v[i] = ImageColumns.embedding(r);
-      }
+      v.set("kind", FRAME).outputs(r);
     }
-    return RowFactory.create(v);
+    return v.row();
   }
 
   /** One source row on its way through the scorer. */

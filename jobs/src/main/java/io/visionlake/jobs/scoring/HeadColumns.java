@@ -2,7 +2,8 @@ package io.visionlake.jobs.scoring;
 
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.ml.TrainHeadJob;
+import io.visionlake.jobs.conf.MlOptions;
+import java.net.URI;
 
 import io.visionlake.udfs.heads.LabelHead;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class HeadColumns {
     if (ref == null) {
       return null;
     }
-    LabelHead head = LabelHead.load(spark, TrainHeadJob.headUri(ref, conf, home));
+    LabelHead head = LabelHead.load(spark, headUri(ref, conf, home));
     head.requireEmbeddingModel(modelName);
     LOG.info("Head {} from {}: labels {}", head.name(), head.uri(), head.labels());
     return head;
@@ -47,5 +48,24 @@ public final class HeadColumns {
           + LabelHead.SCORE_COL + " FLOAT)");
     }
     return head.apply(rows, "embedding");
+  }
+
+  /** Where the head {@code ref} lives: a name under heads.dir, or a path/URI as given. */
+  public static String headUri(String ref, JobConf conf, Path home) {
+    if (ref.contains("/") || ref.contains(":")) {
+      return InputFiles.toUri(ref);
+    }
+    if (!ref.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("Head name '" + ref + "' may contain only letters, digits, '.', '_' and '-'");
+    }
+    String dir = conf.get(MlOptions.HEADS_DIR);
+    boolean isUri;
+    try {
+      isUri = new URI(dir).getScheme() != null;
+    } catch (java.net.URISyntaxException e) {
+      isUri = false;
+    }
+    String base = isUri ? dir : home.resolve(dir).normalize().toUri().toString();
+    return (base.endsWith("/") ? base : base + "/") + ref;
   }
 }

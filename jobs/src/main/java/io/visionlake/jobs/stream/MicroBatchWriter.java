@@ -1,11 +1,14 @@
 package io.visionlake.jobs.stream;
 
-import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.DeltaRetry;
 import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.lake.FlowCounts;
+import io.visionlake.jobs.scoring.AnalyzerSelection;
 import io.visionlake.jobs.scoring.FrameScorer;
+import io.visionlake.jobs.scoring.ScoringPlan;
+import io.visionlake.udfs.heads.LabelHead;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -14,8 +17,6 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.window;
 
-import io.delta.tables.DeltaTable;
-import io.visionlake.udfs.inference.PartitionedInference;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -53,46 +54,39 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
 
   private final transient SparkSession spark;
   private final Lake lake;
+  /** Driver-side (foreachBatch runs on the driver): what each micro-batch is scored with. */
+  private final transient ScoringPlan plan;
+  private final Options options;
   private final String stream;
-  private final PartitionedInference inference;
-  private final List<StructField> analysisFields;
-  private final boolean labels;
-  private final boolean embedding;
-  private final String modelVersions;
-  private final long windowSeconds;
-  private final long watermarkDelaySeconds;
-  private final int partitions;
-  private final String fileSourceCheckpoint;
   private volatile Instant watermark;
-  transient int maxPerTrigger;
-  /** Attempts of the flow_counts MERGE when a concurrent writer (a backfill) wins the commit. */
-  int commitAttempts = Integer.parseInt(JobOptions.COMMIT_ATTEMPTS_DEFAULT);
   private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
   private transient int skippedCount;
   /** --head: adds head_label, head_score to frames (null: no head). */
-  transient io.visionlake.udfs.heads.LabelHead head;
+  private final transient LabelHead head;
 
-  MicroBatchWriter(SparkSession spark, Lake lake, String stream, PartitionedInference inference, List<StructField> analysisFields,
-      boolean labels, boolean embedding, String modelVersions, long windowSeconds, long watermarkDelaySeconds, int partitions,
-      String fileSourceCheckpoint) {
-    this.fileSourceCheckpoint = fileSourceCheckpoint;
+  /** How a stream writes: its name (the Delta txnAppId), windows, watermark, parallelism and limits. */
+  public record Options(String stream, long windowSeconds, long watermarkDelaySeconds, int partitions,
+      String fileSourceCheckpoint, int maxPerTrigger, int commitAttempts) implements java.io.Serializable {}
+
+  /** @param head the label head adding head_label, head_score to frames, or null */
+  MicroBatchWriter(SparkSession spark, Lake lake, ScoringPlan plan, LabelHead head, Options options) {
     this.spark = spark;
     this.lake = lake;
-    this.stream = stream;
-    this.inference = inference;
-    this.analysisFields = List.copyOf(analysisFields);
-    this.labels = labels;
-    this.embedding = embedding;
-    this.modelVersions = modelVersions;
-    this.windowSeconds = windowSeconds;
-    this.watermarkDelaySeconds = watermarkDelaySeconds;
-    this.partitions = partitions;
+    this.plan = plan;
+    this.head = head;
+    this.options = options;
+    this.stream = options.stream();
+  }
+
+  int maxPerTrigger() {
+    return options.maxPerTrigger();
   }
 
   StructType framesSchema() {
-    StructType schema = FrameScorer.framesSchema(analysisFields, labels, embedding);
-    return head == null ? schema : schema.add(io.visionlake.udfs.heads.LabelHead.LABEL_COL, DataTypes.StringType, true)
-        .add(io.visionlake.udfs.heads.LabelHead.SCORE_COL, DataTypes.FloatType, true);
+    AnalyzerSelection selection = plan.selection();
+    StructType schema = Lake.framesSchema(selection.fields, selection.labels, selection.embedding);
+    return head == null ? schema : schema.add(LabelHead.LABEL_COL, DataTypes.StringType, true)
+        .add(LabelHead.SCORE_COL, DataTypes.FloatType, true);
   }
 
   /** Creates the four tables when missing (frames with this run's analyser columns). */
@@ -102,7 +96,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     lake.ensure(spark, Lake.LATE_FRAMES, Lake.LATE_FRAMES_SCHEMA);
     lake.ensure(spark, Lake.FLOW_COUNTS, Lake.FLOW_COUNTS_SCHEMA);
     Timestamp max = maxCapturedBefore(Long.MAX_VALUE);
-    watermark = max == null ? null : max.toInstant().minusSeconds(watermarkDelaySeconds);
+    watermark = max == null ? null : max.toInstant().minusSeconds(options.watermarkDelaySeconds());
     long already = 0;
     if (max != null) { // a restart: count what earlier runs took, for the backlog in the progress line
       for (String t : List.of(Lake.FRAMES, Lake.FRAME_ERRORS, Lake.LATE_FRAMES)) {
@@ -123,12 +117,12 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     spark.sparkContext().setJobGroup("visionlake-stream-" + stream + "-" + batchId,
         "Stream " + stream + " micro-batch " + batchId + " into " + lake.root(), false);
     Timestamp before = maxCapturedBefore(batchId);
-    long watermarkMillis = before == null ? Long.MIN_VALUE : before.getTime() - watermarkDelaySeconds * 1000;
-    FrameScorer scorer = new FrameScorer(inference, analysisFields, labels, embedding, watermarkMillis);
-    StructType resultSchema = FrameScorer.resultSchema(analysisFields, labels, embedding);
+    long watermarkMillis = before == null ? Long.MIN_VALUE : before.getTime() - options.watermarkDelaySeconds() * 1000;
+    FrameScorer scorer = plan.frameScorer(watermarkMillis);
+    StructType resultSchema = plan.frameColumns().schema();
     Dataset<Row> scored = batch.select(FrameScorer.SOURCE_SCHEMA.fieldNames()[0],
             Arrays.copyOfRange(FrameScorer.SOURCE_SCHEMA.fieldNames(), 1, FrameScorer.SOURCE_SCHEMA.size()))
-        .repartition(partitions)
+        .repartition(options.partitions())
         .mapPartitions(scorer, Encoders.row(resultSchema))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> cached = scored;
@@ -136,7 +130,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     try {
       // One small collect: what the batch held, per kind, and its latest on-time capture time.
       List<Row> summary = scored.groupBy("kind").agg(count(lit(1)), max("captured_at")).collectAsList();
-      if (fileSourceCheckpoint != null) {
+      if (options.fileSourceCheckpoint() != null) {
         skipped = skippedFiles(scored, batchId, scorer, resultSchema);
         if (skipped != null) {
           scored = scored.unionByName(skipped);
@@ -150,7 +144,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       List<Column> frameColumns = new ArrayList<>();
       for (StructField f : framesSchema().fields()) {
         switch (f.name()) {
-          case "model_versions": frameColumns.add(lit(modelVersions).as(f.name())); break;
+          case "model_versions": frameColumns.add(lit(plan.versions()).as(f.name())); break;
           case "processed_at": frameColumns.add(lit(now).as(f.name())); break;
           case "stream": frameColumns.add(lit(stream).as(f.name())); break;
           case "batch_id": frameColumns.add(lit(batchId).as(f.name())); break;
@@ -175,11 +169,11 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
           after = r.getTimestamp(2);
         }
       }
-      watermark = after == null ? null : after.toInstant().minusSeconds(watermarkDelaySeconds);
+      watermark = after == null ? null : after.toInstant().minusSeconds(options.watermarkDelaySeconds());
       // A backfill recomputing flow_counts for the same day can win the race for the commit; the
       // recomputation from frames is idempotent, so the losing MERGE simply runs again.
       Dataset<Row> batchFrames = frames;
-      DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " flow_counts", commitAttempts,
+      DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " flow_counts", options.commitAttempts(),
           () -> refreshFlowCounts(batchFrames, now));
       taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum() + (skipped == null ? 0 : skippedCount));
       LOG.info("Stream {} batch {}: {} in {} ms, watermark {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, watermark);
@@ -198,8 +192,8 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
    * The files of this batch that the scan skipped (Spark's file scan drops zero-byte files), scored
    * as frames with empty content, so they become {@code EmptyFile} errors instead of vanishing.
    */
-  private Dataset<Row> skippedFiles(Dataset<Row> scored, long batchId, FrameScorer scorer, StructType resultSchema) {
-    List<String> logged = SourceLog.files(spark.sessionState().newHadoopConf(), fileSourceCheckpoint, batchId);
+  private Dataset<Row> skippedFiles(Dataset<Row> scored, long batchId, MapPartitionsFunction<Row, Row> scorer, StructType resultSchema) {
+    List<String> logged = SourceLog.files(spark.sessionState().newHadoopConf(), options.fileSourceCheckpoint(), batchId);
     java.util.Set<String> seen = new java.util.HashSet<>();
     scored.select("path").as(Encoders.STRING()).collectAsList().forEach(p -> seen.add(SourceLog.normalise(p)));
     List<Row> skipped = new ArrayList<>();
@@ -242,7 +236,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
    * result into {@code flow_counts}, then marks windows the watermark has passed as final.
    */
   private void refreshFlowCounts(Dataset<Row> batchFrames, Timestamp now) {
-    String duration = windowSeconds + " seconds";
+    String duration = options.windowSeconds() + " seconds";
     Dataset<Row> touched = batchFrames
         .select(col("camera_id"), window(col("captured_at"), duration).getField("start").as("window_start"))
         .distinct().persist(StorageLevel.MEMORY_AND_DISK());
@@ -253,11 +247,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         return;
       }
       Date from = Date.valueOf(range.getTimestamp(0).toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate());
-      Date to = Date.valueOf(range.getTimestamp(1).toInstant().plusSeconds(windowSeconds).atZone(java.time.ZoneOffset.UTC).toLocalDate());
+      Date to = Date.valueOf(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()).atZone(java.time.ZoneOffset.UTC).toLocalDate());
       Dataset<Row> all = lake.table(spark, Lake.FRAMES).toDF();
-      Column people = Arrays.asList(all.columns()).contains("people") ? col("people") : lit(null).cast(DataTypes.IntegerType);
-      Column faces = Arrays.asList(all.columns()).contains("faces") ? col("faces") : lit(null).cast(DataTypes.IntegerType);
-      Dataset<Row> counts = flowCounts(all.filter(col("capture_date").between(from, to)), people, faces, duration)
+      Dataset<Row> counts = FlowCounts.of(all.filter(col("capture_date").between(from, to)), duration)
           .join(touched, new String[] {"camera_id", "window_start"}, "left_semi");
       Column isFinal = watermark == null ? lit(false) : col("window_end").leq(lit(Timestamp.from(watermark)));
       Dataset<Row> source = counts.withColumn("final", isFinal).withColumn("updated_at", lit(now));
@@ -278,17 +270,5 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
           col("final").equalTo(false).and(col("window_end").leq(lit(Timestamp.from(watermark)))),
           Map.of("final", lit(true)));
     }
-  }
-
-  /**
-   * The flow statistics of {@code frames} per camera and tumbling window: what {@code flow_counts}
-   * holds, and what tests recompute in batch to check it.
-   */
-  public static Dataset<Row> flowCounts(Dataset<Row> frames, Column people, Column faces, String windowDuration) {
-    return frames.withColumn("w", window(col("captured_at"), windowDuration))
-        .withColumn("p", people).withColumn("f", faces)
-        .groupBy(col("camera_id"), col("w").getField("start").as("window_start"), col("w").getField("end").as("window_end"))
-        .agg(count(lit(1)).as("frames"), sum("p").cast(DataTypes.LongType).as("people_detections"), avg("p").as("avg_people"),
-            max("p").as("peak_people"), sum("f").cast(DataTypes.LongType).as("faces"));
   }
 }

@@ -9,20 +9,16 @@ import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.scoring.AnalyzerSelection;
 import io.visionlake.jobs.scoring.FrameScorer;
 import io.visionlake.jobs.scoring.HeadColumns;
+import io.visionlake.jobs.scoring.ScoringPlan;
+import io.visionlake.udfs.heads.LabelHead;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import io.visionlake.udfs.analyze.AnalyzerSpec;
-import io.visionlake.udfs.image.DecodeOptions;
-import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelCatalog;
-import io.visionlake.udfs.model.ModelSpec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
@@ -40,7 +36,6 @@ import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 
 /**
  * Camera streams into Delta: frames from a landing folder ({@code binaryFile} stream) or a Kafka
@@ -108,7 +103,7 @@ public final class StreamingInferenceJob {
   /** Starts the stream on {@code spark} and returns at once; what tests call. */
   public static Handle run(SparkSession spark, Settings settings) throws TimeoutException {
     MicroBatchWriter writer = writer(spark, settings);
-    int maxPerTrigger = writer.maxPerTrigger;
+    int maxPerTrigger = writer.maxPerTrigger();
     Dataset<Row> source = source(spark, settings, maxPerTrigger);
     StreamProgress progress = new StreamProgress(settings.queryName, writer,
         settings.isKafka() ? null : backlog(spark, settings, writer), maxPerTrigger);
@@ -132,32 +127,14 @@ public final class StreamingInferenceJob {
       throw new IllegalArgumentException("--max-per-trigger must be >= 1, got " + maxPerTrigger);
     }
 
-    // Analysers: model-backed names (classify/embed) go to the model, the rest to the registry.
-    AnalyzerSelection selection = AnalyzerSelection.resolve(settings.analyzers, conf.asMap());
-    boolean labels = selection.labels;
-    boolean embedding = selection.embedding || settings.head != null; // a head reads the embedding
-    List<AnalyzerSpec> specs = selection.specs;
-    List<StructField> fields = selection.fields;
-    List<String> versions = new ArrayList<>(selection.versions);
-    ModelSpec model = null;
-    if (labels || embedding) {
-      model = catalog.resolve(settings.model != null ? settings.model : conf.get(JobOptions.MODEL));
-      versions.add(model.name() + "=" + model.version());
-    }
-    int batchSize = conf.getOrNull(JobOptions.BATCH_SIZE) != null ? conf.getInt(JobOptions.BATCH_SIZE) : conf.getInt(JobOptions.STREAM_BATCH_SIZE);
-    PartitionedInference inference = new PartitionedInference(model, specs, batchSize,
-        DecodeOptions.builder().maxPixels(conf.getLong(JobOptions.MAX_PIXELS)).build(), conf.getInt(JobOptions.THREADS), null);
-
-    Lake lake = new Lake(settings.lake);
-    MicroBatchWriter writer = new MicroBatchWriter(spark, lake, settings.queryName, inference, fields, labels, embedding,
-        String.join(";", versions), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
-        settings.isKafka() ? null : settings.checkpoint);
-    writer.head = HeadColumns.load(spark, settings.head, conf, catalog.home(), model == null ? "" : model.name());
+    ScoringPlan plan = ScoringPlan.prepare(spark, conf, catalog, settings.model, settings.analyzers, settings.head != null,
+        ScoringPlan.Workload.FRAMES);
+    LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName());
+    MicroBatchWriter writer = new MicroBatchWriter(spark, new Lake(settings.lake), plan, head, new MicroBatchWriter.Options(
+        settings.queryName, settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
+        settings.isKafka() ? null : settings.checkpoint, maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS)));
     writer.ensureTables();
-    writer.maxPerTrigger = maxPerTrigger;
-    writer.commitAttempts = conf.getInt(JobOptions.COMMIT_ATTEMPTS);
     return writer;
-
   }
 
   /** The source, normalised to {@link FrameScorer#SOURCE_SCHEMA}. */

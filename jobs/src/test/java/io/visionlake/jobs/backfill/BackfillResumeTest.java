@@ -1,6 +1,7 @@
 package io.visionlake.jobs.backfill;
 
 import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.lake.RunLog;
 import io.visionlake.jobs.testing.ChildJvm;
 import io.visionlake.jobs.testing.DayFolders;
 import io.visionlake.jobs.testing.DeltaTestBase;
@@ -60,7 +61,7 @@ class BackfillResumeTest extends DeltaTestBase {
     assertThat(imagesPerDay(lake)).isEqualTo(expected);
     Dataset<Row> images = spark.read().format("delta").load(lake.resolve(Lake.IMAGES).toString());
     assertThat(images.select("path").distinct().count()).as("no image twice").isEqualTo((long) DAYS * PER_DAY);
-    Map<LocalDate, Row> latest = BackfillJob.latestDayRuns(spark, new Lake(lake.toString()), "backfill", DAY1, DAY1.plusDays(DAYS - 1));
+    Map<LocalDate, Row> latest = RunLog.of(spark, new Lake(lake.toString())).latestDays(BackfillJob.JOB, "backfill", DAY1, DAY1.plusDays(DAYS - 1));
     assertThat(latest).hasSize(DAYS);
     latest.forEach((day, row) -> assertThat((String) row.getAs("status")).as("latest row of %s", day).isEqualTo("SUCCEEDED"));
   }

@@ -1,5 +1,7 @@
 package io.visionlake.jobs.batch;
 
+import io.visionlake.jobs.scoring.ScoringPlan;
+
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.stream.StreamingInferenceJob;
 import io.visionlake.jobs.testing.CameraFrames;
@@ -68,7 +70,7 @@ class BatchAnalyzersTest extends DeltaTestBase {
   void defaultRunHasNoAnalyserColumns() throws Exception {
     BatchInferenceJob.Result r = run(folder("first", "data/samples/photos/dog.jpg"), null);
     assertThat(r.imagesWritten).isEqualTo(1);
-    assertThat(images().columns()).doesNotContain("ocr_text", "colors", BatchInferenceJob.ANALYZER_VERSIONS);
+    assertThat(images().columns()).doesNotContain("ocr_text", "colors", ScoringPlan.ANALYZER_VERSIONS);
   }
 
   @Test
@@ -80,14 +82,14 @@ class BatchAnalyzersTest extends DeltaTestBase {
     assertThat(r.inputsSeen).isEqualTo(3);
     assertThat(r.imagesWritten).isEqualTo(2);
     assertThat(r.errorsWritten).as("the truncated JPEG is quarantined, not a failed job").isEqualTo(1);
-    assertThat(images().columns()).contains("ocr_text", "ocr_lines", "colors", BatchInferenceJob.ANALYZER_VERSIONS);
+    assertThat(images().columns()).contains("ocr_text", "ocr_lines", "colors", ScoringPlan.ANALYZER_VERSIONS);
 
     Row page = image("imageTextN.png");
     assertThat(page.<String>getAs("ocr_text")).startsWith("technical details are too complex").contains("high-level approaches");
     assertThat(page.<scala.collection.Seq<Row>>getAs("ocr_lines").size()).isGreaterThanOrEqualTo(12);
-    assertThat(page.<String>getAs("model_name")).as("no classify/embed asked: no model ran").isEqualTo(BatchInferenceJob.NO_MODEL);
+    assertThat(page.<String>getAs("model_name")).as("no classify/embed asked: no model ran").isEqualTo(ScoringPlan.NO_MODEL);
     assertThat(page.<Object>getAs("labels")).isNull();
-    assertThat(page.<String>getAs(BatchInferenceJob.ANALYZER_VERSIONS)).contains("ocr=ppocr-det-4.0+ppocr-rec-4.0").contains("colors=kmeans");
+    assertThat(page.<String>getAs(ScoringPlan.ANALYZER_VERSIONS)).contains("ocr=ppocr-det-4.0+ppocr-rec-4.0").contains("colors=kmeans");
 
     Row orange = image("orange.jpg");
     List<Row> colours = scala.jdk.javaapi.CollectionConverters.asJava(orange.<scala.collection.Seq<Row>>getAs("colors"));
@@ -112,7 +114,7 @@ class BatchAnalyzersTest extends DeltaTestBase {
     assertThat(messi.<Object>getAs("people")).isNotNull();
     assertThat(messi.<Object>getAs("ocr_text")).isNotNull();
     assertThat(messi.<scala.collection.Seq<Row>>getAs("colors").size()).isBetween(1, 5);
-    assertThat(Arrays.asList(messi.<String>getAs(BatchInferenceJob.ANALYZER_VERSIONS).split(";")))
+    assertThat(Arrays.asList(messi.<String>getAs(ScoringPlan.ANALYZER_VERSIONS).split(";")))
         .extracting(v -> v.substring(0, v.indexOf('='))).containsExactly("ocr", "colors", "faces", "people");
   }
 

@@ -1,5 +1,7 @@
 package io.visionlake.jobs.ml;
 
+import io.visionlake.jobs.scoring.HeadColumns;
+
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.MlOptions;
 
@@ -32,11 +34,11 @@ class HeadEvaluationTest {
   void headNamesResolveUnderHeadsDirAndPathsStayAsGiven() {
     Path home = Path.of("/opt/visionlake");
     JobConf defaults = JobConf.resolve(Map.of(), Map.of(), Map.of());
-    assertThat(TrainHeadJob.headUri("fashion-coarse", defaults, home)).isEqualTo("file:///opt/visionlake/models/heads/fashion-coarse");
+    assertThat(HeadColumns.headUri("fashion-coarse", defaults, home)).isEqualTo("file:///opt/visionlake/models/heads/fashion-coarse");
     JobConf s3 = JobConf.resolve(Map.of(), Map.of(), Map.of(MlOptions.HEADS_DIR, "s3a://bucket/heads/"));
-    assertThat(TrainHeadJob.headUri("fashion-coarse", s3, home)).isEqualTo("s3a://bucket/heads/fashion-coarse");
-    assertThat(TrainHeadJob.headUri("s3a://other/h1", s3, home)).isEqualTo("s3a://other/h1");
-    assertThat(TrainHeadJob.headUri("/tmp/h2", s3, home)).isEqualTo("file:///tmp/h2");
-    assertThatThrownBy(() -> TrainHeadJob.headUri("bad name", defaults, home)).hasMessageContaining("bad name");
+    assertThat(HeadColumns.headUri("fashion-coarse", s3, home)).isEqualTo("s3a://bucket/heads/fashion-coarse");
+    assertThat(HeadColumns.headUri("s3a://other/h1", s3, home)).isEqualTo("s3a://other/h1");
+    assertThat(HeadColumns.headUri("/tmp/h2", s3, home)).isEqualTo("file:///tmp/h2");
+    assertThatThrownBy(() -> HeadColumns.headUri("bad name", defaults, home)).hasMessageContaining("bad name");
   }
 }

@@ -1,17 +1,13 @@
 package io.visionlake.jobs.testing;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
+import io.visionlake.jobs.lake.FlowCounts;
 import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.stream.MicroBatchWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 
 /** Stream tables as the tests read them: flow_counts as written, and recomputed in batch from frames. */
 public final class FlowTables {
@@ -23,9 +19,7 @@ public final class FlowTables {
 
   /** flow_counts recomputed in batch from frames, as the stream should have it. */
   public static List<Row> recomputed(Path lake, String window) {
-    Dataset<Row> frames = table(lake, Lake.FRAMES);
-    boolean faces = Arrays.asList(frames.columns()).contains("faces");
-    return sorted(MicroBatchWriter.flowCounts(frames, col("people"), faces ? col("faces") : lit(null).cast(DataTypes.IntegerType), window));
+    return sorted(FlowCounts.of(table(lake, Lake.FRAMES), window));
   }
 
   public static List<Row> streamed(Path lake) {

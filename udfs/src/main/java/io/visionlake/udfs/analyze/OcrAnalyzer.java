@@ -9,6 +9,7 @@ import io.visionlake.udfs.analyze.ocr.TextDetectionInput;
 import io.visionlake.udfs.analyze.ocr.TextLineCropper;
 import io.visionlake.udfs.analyze.ocr.TextRecognitionInput;
 import io.visionlake.udfs.inference.ImagePreprocessor;
+import io.visionlake.udfs.model.EngineThreads;
 import io.visionlake.udfs.model.BatchOutput;
 import io.visionlake.udfs.model.ExecutorModelCache;
 import io.visionlake.udfs.model.ImageBatch;
@@ -21,7 +22,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
@@ -303,7 +303,7 @@ public final class OcrAnalyzer implements ImageAnalyzer {
   }
 
   private LoadedModel load(ModelSpec spec) {
-    int n = threads > 0 ? threads : spec.threads() > 0 ? spec.threads() : TaskContext.get() != null ? Math.max(1, TaskContext.get().cpus()) : 1;
+    int n = EngineThreads.resolve(threads, spec);
     return ExecutorModelCache.get(spec, n);
   }
 

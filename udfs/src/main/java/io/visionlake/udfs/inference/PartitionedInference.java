@@ -2,6 +2,7 @@ package io.visionlake.udfs.inference;
 
 import io.visionlake.udfs.analyze.AnalyzerSpec;
 import io.visionlake.udfs.image.DecodeOptions;
+import io.visionlake.udfs.model.EngineThreads;
 import io.visionlake.udfs.model.ModelSpec;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ public final class PartitionedInference implements Serializable {
    * has none (it is passed to {@code combine} with a null result without touching the model).
    */
   public <T, R> Iterator<R> apply(Iterator<T> rows, Function<T, byte[]> content, BiFunction<T, ImageResult, R> combine) {
-    ImageInferenceRunner runner = new ImageInferenceRunner(spec, analyzers, decodeOptions, resolveThreads(), batchSize);
+    ImageInferenceRunner runner = new ImageInferenceRunner(spec, analyzers, decodeOptions, EngineThreads.resolve(threads, spec), batchSize);
     TaskContext task = TaskContext.get();
     if (task != null) {
       task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> runner.close());
@@ -138,14 +139,4 @@ public final class PartitionedInference implements Serializable {
     };
   }
 
-  private int resolveThreads() {
-    if (threads > 0) {
-      return threads;
-    }
-    if (spec != null && spec.threads() > 0) {
-      return spec.threads();
-    }
-    TaskContext task = TaskContext.get();
-    return task != null ? Math.max(1, task.cpus()) : Math.max(1, Runtime.getRuntime().availableProcessors());
-  }
 }

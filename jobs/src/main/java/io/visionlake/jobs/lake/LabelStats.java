@@ -1,0 +1,44 @@
+package io.visionlake.jobs.lake;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
+import java.sql.Date;
+import java.util.Collection;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code label_stats}: per ingest date, source and top label, the image count and mean score. Always
+ * a function of {@code images}: the batch job and the backfill recompute the days they touched.
+ */
+public final class LabelStats {
+  private LabelStats() {}
+
+  /** {@code ingest_date IN ('d1', ...)}: the label_stats (and images) partitions of {@code dates}. */
+  public static String datePredicate(Collection<Date> dates) {
+    return dates.stream().map(d -> "'" + d + "'").collect(Collectors.joining(", ", "ingest_date IN (", ")"));
+  }
+
+  /** label_stats rows of the given days, from {@code images}: what the overwrite of those days writes. */
+  public static Dataset<Row> of(SparkSession spark, Lake lake, Collection<Date> dates) {
+    return lake.table(spark, Lake.IMAGES).toDF().filter(datePredicate(dates)).filter(col("top_label").isNotNull())
+        .groupBy(col("ingest_date"), col("source"), col("top_label").as("label"))
+        .agg(count(lit(1)).as("images"), avg(col("top_score")).as("avg_score"));
+  }
+
+  /** Recomputes label_stats from images for the given ingest dates (one replaceWhere overwrite). */
+  public static void refresh(SparkSession spark, Lake lake, Collection<Date> dates) {
+    lake.ensure(spark, Lake.LABEL_STATS, Lake.LABEL_STATS_SCHEMA, "ingest_date");
+    if (dates.isEmpty()) {
+      return;
+    }
+    of(spark, lake, dates)
+        .write().format("delta").mode("overwrite").option("replaceWhere", datePredicate(dates))
+        .save(lake.path(Lake.LABEL_STATS));
+  }
+}

@@ -1,0 +1,101 @@
+package io.visionlake.jobs.lake;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * {@code job_runs}, the audit log: the one writer of its rows (batch runs, backfill days) and the
+ * reader of a backfill's history. Rows are blind appends tagged with the run id as the commit's
+ * {@code userMetadata}; the backfill's day columns join the table by schema evolution (nullable,
+ * so batch rows keep nulls in them).
+ */
+public final class RunLog {
+  public static final String SUCCEEDED = "SUCCEEDED";
+  public static final String FAILED = "FAILED";
+  public static final String RUNNING = "RUNNING";
+
+  /** {@link Lake#JOB_RUNS_SCHEMA} plus the backfill's {@link Lake#JOB_RUNS_DAY_COLUMNS}. */
+  public static final StructType SCHEMA = withDayColumns();
+
+  private final SparkSession spark;
+  private final Lake lake;
+
+  private RunLog(SparkSession spark, Lake lake) {
+    this.spark = spark;
+    this.lake = lake;
+  }
+
+  /** The lake's run log, its table created (and evolved to carry the day columns) when needed. */
+  public static RunLog of(SparkSession spark, Lake lake) {
+    lake.ensure(spark, Lake.JOB_RUNS, SCHEMA);
+    if (!Arrays.asList(lake.table(spark, Lake.JOB_RUNS).toDF().columns()).contains("run_date")) {
+      // A table written before the backfill existed: nullable columns added; old rows read null.
+      spark.createDataFrame(List.of(), SCHEMA).write().format("delta").mode("append").option("mergeSchema", "true")
+          .save(lake.path(Lake.JOB_RUNS));
+    }
+    return new RunLog(spark, lake);
+  }
+
+  /** One row of job_runs; what a run (or a backfill day) reports. Counts are null while unknown. */
+  public record Entry(String id, String job, String arguments, Instant started, Instant finished, Long inputsSeen,
+      Long imagesWritten, Long errorsWritten, String status, String message, LocalDate runDate, String source,
+      String inputsFingerprint, String model, String modelSha256) {
+
+    /** A batch run's row: no day columns. */
+    public static Entry run(String id, String job, String arguments, Instant started, Long inputs, Long images, Long errors,
+        String status, String message) {
+      return new Entry(id, job, arguments, started, Instant.now(), inputs, images, errors, status, message, null, null, null,
+          null, null);
+    }
+
+    Row toRow() {
+      return RowFactory.create(id, job, arguments, Timestamp.from(started), finished == null ? null : Timestamp.from(finished),
+          inputsSeen, imagesWritten, errorsWritten, status, message, runDate == null ? null : Date.valueOf(runDate), source,
+          inputsFingerprint, model, modelSha256);
+    }
+  }
+
+  /**
+   * Appends {@code entry}. Blind appends never conflict with other writers; the retry is for the
+   * rare metadata race (two backfill days, a schema evolution).
+   */
+  public void append(Entry entry) {
+    DeltaRetry.onConflict("job_runs " + entry.id(), 8, () -> spark.createDataFrame(List.of(entry.toRow()), SCHEMA)
+        .write().format("delta").mode("append").option("userMetadata", entry.id()).save(lake.path(Lake.JOB_RUNS)));
+  }
+
+  /** The latest row (RUNNING, SUCCEEDED or FAILED) of each day in {@code [from, to]} of {@code job} for {@code source}. */
+  public Map<LocalDate, Row> latestDays(String job, String source, LocalDate from, LocalDate to) {
+    List<Row> rows = lake.table(spark, Lake.JOB_RUNS).toDF()
+        .filter(col("job").equalTo(job).and(col("source").equalTo(source))
+            .and(col("run_date").between(Date.valueOf(from), Date.valueOf(to))))
+        .orderBy(col("run_date"), col("started"), col("finished").asc_nulls_first())
+        .collectAsList();
+    Map<LocalDate, Row> latest = new TreeMap<>();
+    for (Row r : rows) {
+      latest.put(r.<Date>getAs("run_date").toLocalDate(), r);
+    }
+    return latest;
+  }
+
+  private static StructType withDayColumns() {
+    StructType s = Lake.JOB_RUNS_SCHEMA;
+    for (StructField f : Lake.JOB_RUNS_DAY_COLUMNS.fields()) {
+      s = s.add(f);
+    }
+    return s;
+  }
+}
