@@ -74,8 +74,8 @@ public final class ImageDecoder implements Serializable {
     checkPixelLimit(header);
     int reduction = chooseReduction(header.width(), header.height(), minWidth, minHeight);
     boolean jpeg = "jpeg".equals(header.format());
-    if (jpeg && !HeaderParser.jpegHasEoi(bytes)) {
-      throw HeaderParser.truncated("jpeg has no end-of-image marker (FF D9) after its scan data ("
+    if (jpeg && !EndMarkers.jpegHasEoi(bytes)) {
+      throw HeaderReader.truncated("jpeg has no end-of-image marker (FF D9) after its scan data ("
           + bytes.length + " bytes)");
     }
     OpenCvLoader.ensureLoaded();
@@ -122,14 +122,20 @@ public final class ImageDecoder implements Serializable {
     }
   }
 
+  /** Checked before any allocation, against the largest frame/page as well as the canvas. */
   private void checkPixelLimit(ImageHeader h) throws ImageDecodeException {
-    if (h.pixelCount() > options.maxPixels()) {
-      throw new ImageDecodeException(IMAGE_TOO_LARGE, String.format(
-          "Image is %dx%d = %,d pixels, above the limit of %,d; raise %s if such %s images are "
-              + "expected (each pixel costs 3 bytes of executor memory)",
-          h.width(), h.height(), h.pixelCount(), options.maxPixels(),
-          DecodeOptions.MAX_PIXELS_KEY, h.format()));
+    if (h.largestPixelCount() <= options.maxPixels()) {
+      return;
     }
+    String what = h.largestPixelCount() == h.pixelCount()
+        ? String.format("Image is %dx%d = %,d pixels", h.width(), h.height(), h.pixelCount())
+        : String.format("Image is %dx%d but holds a frame/page of %dx%d = %,d pixels",
+            h.width(), h.height(), h.largestFrameWidth(), h.largestFrameHeight(),
+            h.largestPixelCount());
+    throw new ImageDecodeException(IMAGE_TOO_LARGE, String.format(
+        "%s, above the limit of %,d; raise %s if such %s images are expected (each pixel costs "
+            + "3 bytes of executor memory)",
+        what, options.maxPixels(), DecodeOptions.MAX_PIXELS_KEY, h.format()));
   }
 
   /**
@@ -212,7 +218,7 @@ public final class ImageDecoder implements Serializable {
 
   private static boolean missingEndMarker(byte[] b, String format) {
     switch (format) {
-      case "png": return !HeaderParser.pngHasIend(b);
+      case "png": return !EndMarkers.pngHasIend(b);
       case "gif": return b[b.length - 1] != 0x3B; // GIF trailer
       case "bmp": return b.length >= 6 && le32(b, 2) > b.length; // declared file size
       case "webp": return b.length >= 8 && le32(b, 4) + 8 > b.length; // RIFF payload size

@@ -122,7 +122,7 @@ class ImageDecoderTest {
   @Test
   void jpegWithGarbageScanDataNeverThrowsUnchecked() {
     byte[] jpeg = encode(".jpg", noise(128, 128));
-    int scan = HeaderParser.jpegScanStart(jpeg);
+    int scan = EndMarkers.jpegScanStart(jpeg);
     Random rnd = new Random(42);
     for (int i = scan; i < jpeg.length - 2; i++) {
       jpeg[i] = (byte) rnd.nextInt(0xFF); // never 0xFF, so the EOI stays the only marker
@@ -176,6 +176,30 @@ class ImageDecoderTest {
     assertThat(e.errorClass()).isEqualTo("ImageTooLarge");
     assertThat(e.getMessage()).as("says the size and which setting to raise")
         .contains("60000x60000").contains("visionlake.decode.maxPixels");
+  }
+
+  @Test
+  void gifWithOnePixelScreenAndHugeFrameRejectedBeforeDecoding() {
+    // Without the frame check ImageIO allocates 676 MB for the frame plus a 2 GB BGR canvas.
+    ImageDecodeException e = fails(TestImages.gifWithBigFrame(26000, 26000));
+    assertThat(e.errorClass()).isEqualTo("ImageTooLarge");
+    assertThat(e.getMessage()).as("names the frame, the screen and the setting")
+        .contains("1x1").contains("26000x26000").contains("visionlake.decode.maxPixels");
+  }
+
+  @Test
+  void tiffWhoseSecondPageIsTooLargeIsRejected() throws Exception {
+    byte[] tiff = TestImages.multiPageTiff(10, 10, 40, 30);
+    ImageDecoder strict = new ImageDecoder(DecodeOptions.builder().maxPixels(1000).build());
+    ImageDecodeException e = catchThrowableOfType(() -> strict.decode(tiff, 0, 0),
+        ImageDecodeException.class);
+    assertThat(e.errorClass()).as("page 0 is 100 px, page 1 is 1200 px > 1000")
+        .isEqualTo("ImageTooLarge");
+    assertThat(e.getMessage()).contains("40x30");
+    try (DecodedImage img = new ImageDecoder(DecodeOptions.builder().maxPixels(1200).build())
+        .decode(tiff, 0, 0)) {
+      assertBgr8(img, 10, 10);
+    }
   }
 
   @Test

@@ -82,7 +82,7 @@ class ImageHeaderTest {
   @Test
   void brokenExifIsIgnoredNotFatal() throws Exception {
     byte[] app1 = TestImages.exifApp1(6, true);
-    app1[14] = 'X'; // destroy the TIFF byte-order mark
+    app1[10] = 'X'; // destroy the TIFF byte-order mark (APP1 marker 2 + length 2 + "Exif\0\0" 6)
     ImageHeader h = ImageHeader.probe(TestImages.spliceAfterSoi(markerJpeg(20, 10), app1));
     assertThat(h.exifOrientation()).as("unparseable Exif falls back to 1").isEqualTo(1);
   }
@@ -91,6 +91,33 @@ class ImageHeaderTest {
   void gifLogicalScreen() throws Exception {
     byte[] gif = TestImages.animatedGif(17, 0xFF0000, 0x0000FF);
     assertThat(ImageHeader.probe(gif)).isEqualTo(new ImageHeader("gif", 17, 17, 1));
+  }
+
+  @Test
+  void gifFrameLargerThanItsScreenIsReported() throws Exception {
+    byte[] bomb = TestImages.gifWithBigFrame(26000, 26000);
+    assertThat(bomb).as("the reproduced 35-byte file").hasSize(35);
+    ImageHeader h = ImageHeader.probe(bomb);
+    assertThat(h).as("canvas stays the logical screen; the frame is what gets allocated")
+        .isEqualTo(new ImageHeader("gif", 1, 1, 1, 26000, 26000));
+    assertThat(h.largestPixelCount()).isEqualTo(676_000_000L);
+  }
+
+  @Test
+  void tiffEveryPageIsMeasured() throws Exception {
+    byte[] tiff = TestImages.multiPageTiff(10, 10, 40, 30, 12, 12);
+    assertThat(ImageHeader.probe(tiff))
+        .as("page 0 is what decoders return; page 1 (not the last one) is the largest")
+        .isEqualTo(new ImageHeader("tiff", 10, 10, 1, 40, 30));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {3, 6, 8})
+  void cameraExifOrientationComesFromIfd0NotTheThumbnail(int orientation) throws Exception {
+    ImageHeader h = ImageHeader.probe(
+        TestImages.spliceAfterSoi(markerJpeg(200, 100), TestImages.cameraExifApp1(orientation)));
+    assertThat(h.exifOrientation()).as("IFD1 (thumbnail) says 1").isEqualTo(orientation);
+    assertThat(h.width()).isEqualTo(orientation >= 5 ? 100 : 200);
   }
 
   @Test
@@ -114,6 +141,8 @@ class ImageHeaderTest {
         .isEqualTo(new ImageHeader("webp", 45, 27, 1));
     byte[] vp8x = new byte[30];
     System.arraycopy("RIFF\0\0\0\0WEBPVP8X".getBytes(StandardCharsets.US_ASCII), 0, vp8x, 0, 16);
+    TestImages.putLe32(vp8x, 4, 22); // RIFF payload: "WEBP" + chunk header 8 + VP8X payload 10
+    TestImages.putLe32(vp8x, 16, 10); // VP8X payload size
     vp8x[24] = (byte) 0xFF; // canvas width-1 = 0x0003FF -> 1024
     vp8x[25] = 3;
     vp8x[27] = (byte) 0xFF; // canvas height-1 = 0x0001FF -> 512

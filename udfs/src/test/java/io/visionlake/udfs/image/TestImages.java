@@ -206,6 +206,66 @@ final class TestImages {
     return bo.toByteArray();
   }
 
+  /**
+   * The 35-byte decompression bomb: a 1x1 logical screen with one frame whose image descriptor
+   * claims {@code frameW x frameH}. ImageIO sizes its frame buffer from the descriptor.
+   */
+  static byte[] gifWithBigFrame(int frameW, int frameH) {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    o.writeBytes(new byte[] {'G', 'I', 'F', '8', '9', 'a'});
+    o.writeBytes(new byte[] {1, 0, 1, 0, (byte) 0x80, 0, 0}); // 1x1, 2-entry global colour table
+    o.writeBytes(new byte[] {0, 0, 0, (byte) 255, (byte) 255, (byte) 255});
+    o.write(','); // image descriptor: left 0, top 0, width, height, no local table
+    o.writeBytes(new byte[] {0, 0, 0, 0, (byte) frameW, (byte) (frameW >> 8), (byte) frameH,
+        (byte) (frameH >> 8), 0});
+    o.writeBytes(new byte[] {2, 2, 0x4C, 0x01, 0}); // LZW min code size, one sub-block, end
+    o.write(';');
+    return o.toByteArray();
+  }
+
+  /** Multi-page TIFF written by the JDK's TIFF writer, one solid page per size (w, h pairs). */
+  static byte[] multiPageTiff(int... sizes) throws IOException {
+    ImageWriter w = ImageIO.getImageWritersByFormatName("tiff").next();
+    ByteArrayOutputStream bo = new ByteArrayOutputStream();
+    try (ImageOutputStream out = ImageIO.createImageOutputStream(bo)) {
+      w.setOutput(out);
+      w.prepareWriteSequence(null);
+      for (int i = 0; i < sizes.length; i += 2) {
+        BufferedImage page = solid(sizes[i], sizes[i + 1], BufferedImage.TYPE_3BYTE_BGR, 0xFF0000);
+        w.writeToSequence(new IIOImage(page, null, null), null);
+      }
+      w.endWriteSequence();
+    } finally {
+      w.dispose();
+    }
+    return bo.toByteArray();
+  }
+
+  /**
+   * APP1 Exif as cameras write it: IFD0 (Make, Orientation) chained to IFD1, the thumbnail's IFD,
+   * whose own Orientation says 1. Little-endian, as most cameras.
+   */
+  static byte[] cameraExifApp1(int orientation) {
+    ByteArrayOutputStream t = new ByteArrayOutputStream();
+    t.writeBytes(new byte[] {'I', 'I', 42, 0, 8, 0, 0, 0});
+    // IFD0 at 8: 2 entries (12 bytes each) + next-IFD offset -> IFD1 at 8 + 2 + 24 + 4 + 4 = 42
+    t.writeBytes(new byte[] {2, 0});
+    t.writeBytes(new byte[] {0x0F, 0x01, 2, 0, 4, 0, 0, 0, 'A', 'c', 'm', 0}); // Make "Acm"
+    t.writeBytes(new byte[] {0x12, 0x01, 3, 0, 1, 0, 0, 0, (byte) orientation, 0, 0, 0});
+    t.writeBytes(new byte[] {42, 0, 0, 0});
+    t.writeBytes(new byte[] {0, 0, 0, 0}); // padding up to offset 42
+    t.writeBytes(new byte[] {1, 0}); // IFD1: thumbnail orientation 1, no next IFD
+    t.writeBytes(new byte[] {0x12, 0x01, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0});
+    t.writeBytes(new byte[] {0, 0, 0, 0});
+    byte[] tiff = t.toByteArray();
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    int len = 2 + 6 + tiff.length;
+    o.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xE1, (byte) (len >> 8), (byte) len});
+    o.writeBytes(new byte[] {'E', 'x', 'i', 'f', 0, 0});
+    o.writeBytes(tiff);
+    return o.toByteArray();
+  }
+
   static BufferedImage palette(int size, int rgb) {
     byte[] r = {(byte) (rgb >> 16), 0};
     byte[] g = {(byte) (rgb >> 8), 0};
