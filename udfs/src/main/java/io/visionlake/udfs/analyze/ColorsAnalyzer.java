@@ -28,7 +28,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * {@code iterations} (20), {@code mergeDistance} (RGB units, 24), {@code minFraction} (clusters
  * smaller than this are folded into their nearest neighbour, 0.02).
  */
-public final class ColorsAnalyzer implements ImageAnalyzer {
+public final class ColorsAnalyzer extends NamedAnalyzer {
   public static final String NAME = "colors";
   private static final long SEED = 20240611L;
 
@@ -38,7 +38,6 @@ public final class ColorsAnalyzer implements ImageAnalyzer {
       DataTypes.createStructField("name", DataTypes.StringType, true),
       DataTypes.createStructField("fraction", DataTypes.DoubleType, true)}), true);
 
-  private final String name;
   private final int k;
   private final int sample;
   private final int iterations;
@@ -46,7 +45,7 @@ public final class ColorsAnalyzer implements ImageAnalyzer {
   private final double minFraction;
 
   public ColorsAnalyzer(String name, Map<String, String> options) {
-    this.name = name;
+    super(name);
     this.k = (int) Boxes.option(options, name, "k", 5);
     this.sample = (int) Boxes.option(options, name, "sample", 96);
     this.iterations = (int) Boxes.option(options, name, "iterations", 20);
@@ -61,11 +60,6 @@ public final class ColorsAnalyzer implements ImageAnalyzer {
 
   public ColorsAnalyzer(Map<String, String> options) {
     this(NAME, options);
-  }
-
-  @Override
-  public String name() {
-    return name;
   }
 
   @Override

@@ -26,18 +26,17 @@ import org.opencv.objdetect.CascadeClassifier;
  * executor), {@code scaleFactor} (1.1), {@code minNeighbors} (5), {@code minSize} (pixels of the
  * decoded image, 24).
  */
-public final class FacesAnalyzer implements ImageAnalyzer {
+public final class FacesAnalyzer extends NamedAnalyzer {
   public static final String NAME = "faces";
   public static final String DEFAULT_CASCADE = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
 
-  private final String name;
   private final String cascade;
   private final double scaleFactor;
   private final int minNeighbors;
   private final int minSize;
 
   public FacesAnalyzer(String name, Map<String, String> options) {
-    this.name = name;
+    super(name);
     this.cascade = options.getOrDefault("cascade", DEFAULT_CASCADE);
     this.scaleFactor = Boxes.option(options, name, "scaleFactor", 1.1);
     this.minNeighbors = (int) Boxes.option(options, name, "minNeighbors", 5);
@@ -49,11 +48,6 @@ public final class FacesAnalyzer implements ImageAnalyzer {
 
   public FacesAnalyzer(Map<String, String> options) {
     this(NAME, options);
-  }
-
-  @Override
-  public String name() {
-    return name;
   }
 
   @Override

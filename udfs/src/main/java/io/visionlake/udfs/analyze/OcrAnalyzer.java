@@ -53,7 +53,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * width cap in pixels, 2400), {@code threads} (engine threads, 0 = spark.task.cpus), {@code home}
  * (where conf/models is; filled in by the driver).
  */
-public final class OcrAnalyzer implements ImageAnalyzer {
+public final class OcrAnalyzer extends NamedAnalyzer {
   public static final String NAME = "ocr";
 
   /** {@code array<struct<text:string,score:float,x:int,y:int,w:int,h:int>>}, boxes in original-image pixels. */
@@ -65,7 +65,6 @@ public final class OcrAnalyzer implements ImageAnalyzer {
       DataTypes.createStructField("w", DataTypes.IntegerType, true),
       DataTypes.createStructField("h", DataTypes.IntegerType, true)}), true);
 
-  private final String name;
   private final ModelSpec detSpec;
   private final ModelSpec recSpec;
   private final ModelSpec clsSpec;
@@ -82,7 +81,7 @@ public final class OcrAnalyzer implements ImageAnalyzer {
   private CtcDecoder decoder;
 
   public OcrAnalyzer(String name, Map<String, String> options) {
-    this.name = name;
+    super(name);
     String home = options.get("home");
     ModelCatalog catalog = home != null ? new ModelCatalog(Paths.get(home)) : ModelCatalog.fromEnvironment();
     this.detSpec = catalog.resolve(options.getOrDefault("detModel", "ppocr-det"));
@@ -107,11 +106,6 @@ public final class OcrAnalyzer implements ImageAnalyzer {
 
   public OcrAnalyzer(Map<String, String> options) {
     this(NAME, options);
-  }
-
-  @Override
-  public String name() {
-    return name;
   }
 
   @Override

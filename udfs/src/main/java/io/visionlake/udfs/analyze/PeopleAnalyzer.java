@@ -29,10 +29,9 @@ import org.opencv.objdetect.HOGDescriptor;
  * upscale} (the frame is enlarged by this factor first so people shorter than the 128-pixel window
  * are found, default 1.5).
  */
-public final class PeopleAnalyzer implements ImageAnalyzer {
+public final class PeopleAnalyzer extends NamedAnalyzer {
   public static final String NAME = "people";
 
-  private final String name;
   private final double hitThreshold;
   private final double scoreThreshold;
   private final double nmsOverlap;
@@ -42,7 +41,7 @@ public final class PeopleAnalyzer implements ImageAnalyzer {
   private final double upscale;
 
   public PeopleAnalyzer(String name, Map<String, String> options) {
-    this.name = name;
+    super(name);
     this.hitThreshold = Boxes.option(options, name, "hitThreshold", 0.0);
     this.scoreThreshold = Boxes.option(options, name, "scoreThreshold", 0.5);
     this.nmsOverlap = Boxes.option(options, name, "nmsOverlap", 0.3);
@@ -59,11 +58,6 @@ public final class PeopleAnalyzer implements ImageAnalyzer {
 
   public PeopleAnalyzer(Map<String, String> options) {
     this(NAME, options);
-  }
-
-  @Override
-  public String name() {
-    return name;
   }
 
   @Override
