@@ -23,13 +23,28 @@ require_build() {
   [ -f "$APP_JAR" ] && [ -f "$LOCAL_CP_FILE" ] || die "the project is not built: run scripts/setup first"
 }
 
-# Runs a main class of the jobs module on the local classpath (Spark included).
+# The jar of a module without a shaded app jar (tools, bench): run on its own local classpath.
+module_jar() { echo "$VISIONLAKE_HOME/$1/target/visionlake-$1-0.1.0-SNAPSHOT.jar"; }
+
+# Runs a main class on a module's local classpath (Spark included where the module uses Spark):
+#   run_java MAIN ARGS...                    the jobs module (the app jar)
+#   run_java --module tools|bench MAIN ARGS...
+# Each module's package phase writes its target/local-classpath.txt.
 run_java() {
-  require_build
+  local jar="$APP_JAR" cp_file="$LOCAL_CP_FILE"
+  if [ "${1:-}" = --module ]; then
+    local module="${2:?run_java --module needs a module folder: tools or bench}"
+    shift 2
+    jar=$(module_jar "$module")
+    cp_file="$VISIONLAKE_HOME/$module/target/local-classpath.txt"
+    [ -f "$jar" ] && [ -f "$cp_file" ] || die "the $module module is not built ($jar or $cp_file is missing): run scripts/setup first"
+  else
+    require_build
+  fi
   local main="$1"; shift
   # VISIONLAKE_JAVA_OPTS: extra JVM flags for the local JVM (e.g. -Xms4g, a flight recording).
   # shellcheck disable=SC2086
   java "${JAVA_OPENS[@]}" -Xmx"${VISIONLAKE_DRIVER_MEMORY:-4g}" ${VISIONLAKE_JAVA_OPTS:-} -Dai.djl.offline=true \
     -Dvisionlake.home="$VISIONLAKE_HOME" -Dlog4j2.configurationFile="$VISIONLAKE_HOME/conf/log4j2.properties" \
-    -cp "$APP_JAR:$(cat "$LOCAL_CP_FILE")" "$main" "$@"
+    -cp "$jar:$(cat "$cp_file")" "$main" "$@"
 }

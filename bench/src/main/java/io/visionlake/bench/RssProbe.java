@@ -1,4 +1,4 @@
-package io.visionlake.jobs.bench;
+package io.visionlake.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;

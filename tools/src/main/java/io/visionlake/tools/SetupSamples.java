@@ -1,4 +1,4 @@
-package io.visionlake.jobs.tools;
+package io.visionlake.tools;
 
 import io.visionlake.udfs.model.FashionCnn;
 import io.visionlake.udfs.model.IdxImages;

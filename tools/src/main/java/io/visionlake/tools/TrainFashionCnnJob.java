@@ -1,4 +1,4 @@
-package io.visionlake.jobs.tools;
+package io.visionlake.tools;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;

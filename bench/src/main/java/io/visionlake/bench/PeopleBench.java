@@ -1,4 +1,4 @@
-package io.visionlake.jobs.bench;
+package io.visionlake.bench;
 
 import io.visionlake.udfs.analyze.Analyzers;
 import io.visionlake.udfs.analyze.PeopleAnalyzer;

@@ -1,4 +1,4 @@
-package io.visionlake.jobs.bench;
+package io.visionlake.bench;
 
 import ai.djl.inference.Predictor;
 import ai.djl.modality.cv.Image;

@@ -1,7 +1,7 @@
-package io.visionlake.jobs.tools;
+package io.visionlake.tools;
 
-import io.visionlake.jobs.tools.TrainFashionCnnJob.Options;
-import io.visionlake.jobs.tools.TrainFashionCnnJob.Result;
+import io.visionlake.tools.TrainFashionCnnJob.Options;
+import io.visionlake.tools.TrainFashionCnnJob.Result;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

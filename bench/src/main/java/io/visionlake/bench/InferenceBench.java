@@ -1,7 +1,8 @@
-package io.visionlake.jobs.bench;
+package io.visionlake.bench;
 
 import io.visionlake.jobs.batch.BatchInferenceJob;
 import io.visionlake.jobs.cli.Sessions;
+import io.visionlake.udfs.analyze.Analyzers;
 
 import static org.apache.spark.sql.functions.callUDF;
 import static org.apache.spark.sql.functions.col;
@@ -14,6 +15,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.image.DecodedImage;
 import io.visionlake.udfs.image.ImageDecoder;
@@ -26,15 +31,16 @@ import io.visionlake.udfs.model.ModelArchitectures;
 import io.visionlake.udfs.model.ModelCatalog;
 import io.visionlake.udfs.model.ModelSpec;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -44,6 +50,13 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * scripts/bench: how close the batch job comes to the model's own speed. For each workload it
@@ -59,70 +72,157 @@ import org.apache.spark.sql.types.DataTypes;
  * and prints the ratios job/raw and job/naive; with {@code --rss} it also measures the peak RSS of
  * a separate job JVM for 1x and 10x the images. Writes the report as JSON.
  */
-public final class InferenceBench {
+@Command(name = "scripts/bench", sortOptions = false, usageHelpAutoWidth = true,
+    description = "Measures the batch job against the model's own speed and writes the report as JSON.")
+public final class InferenceBench implements Callable<Integer> {
+  /** The report's layout: two-space indents and {@code "key": value}, as the committed reports have. */
+  static final ObjectWriter JSON = new ObjectMapper().writer(new DefaultPrettyPrinter(
+      Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
+  static final List<String> MODEL_WORKLOADS = List.of("fashion", "resnet50");
+
+  @Spec CommandSpec command;
+
+  @Option(names = "--workloads", split = ",", defaultValue = "fashion,resnet50,people", paramLabel = "NAME",
+      description = "Comma-separated: fashion, resnet50, people, or an analyser (ocr, colors, faces); "
+          + "none for none (default: ${DEFAULT-VALUE}).")
+  List<String> workloads;
+
+  @Option(names = "--fashion-images", defaultValue = "2000", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+  int fashionImages;
+
+  @Option(names = "--resnet-images", defaultValue = "1000", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+  int resnetImages;
+
+  // Batch 1: on CPU the raw levers run ResNet-50 4x faster at batch 1 than at 16 (see rawLevers).
+  @Option(names = "--resnet-batch", defaultValue = "1", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+  int resnetBatch;
+
+  @Option(names = "--people-frames", defaultValue = "64", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+  int peopleFrames;
+
+  @Option(names = "--analyzer-images", defaultValue = "60", paramLabel = "N",
+      description = "Images per analyser workload (default: ${DEFAULT-VALUE}).")
+  int analyzerImages;
+
+  @Option(names = "--levers", arity = "1", defaultValue = "true", paramLabel = "true|false",
+      description = "Sweep the raw and job levers (default: ${DEFAULT-VALUE}).")
+  boolean levers;
+
+  /** --raw-only: the raw loop and its levers alone, for quick engine experiments (allocator, threads). */
+  @Option(names = "--raw-only", arity = "1", defaultValue = "false", paramLabel = "true|false",
+      description = "The raw loop and its levers alone (default: ${DEFAULT-VALUE}).")
+  boolean rawOnly;
+
+  @Option(names = "--rss", arity = "1", defaultValue = "true", paramLabel = "true|false",
+      description = "Peak RSS of a job JVM for 1x and 10x the images (default: ${DEFAULT-VALUE}).")
+  boolean rss;
+
+  @Option(names = "--rss-images", paramLabel = "N", description = "Default: half of --fashion-images.")
+  Integer rssImages;
+
+  @Option(names = "--work-dir", defaultValue = "/tmp/visionlake-bench", paramLabel = "DIR",
+      description = "Scratch folder (default: ${DEFAULT-VALUE}).")
+  Path workDir;
+
+  @Option(names = "--out", defaultValue = "bench/report.json", paramLabel = "FILE",
+      description = "The report, relative to the project folder (default: ${DEFAULT-VALUE}).")
+  String out;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+  boolean help;
+
   private InferenceBench() {}
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> opts = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      opts.put(args[i], args[i + 1]);
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new InferenceBench());
+    // picocli prints either the close matches of an unknown option or the usage; both, so every
+    // valid option is listed whatever the typo.
+    cli.setParameterExceptionHandler((ex, badArgs) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println(ex.getMessage());
+      UnmatchedArgumentException.printSuggestions(ex, err);
+      ex.getCommandLine().usage(err);
+      return ex.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+    });
+    int code = cli.execute(args);
+    // Only on failure: SparkSubmit runs this main, and a normal return lets it finish its own shutdown.
+    if (code != 0) {
+      System.exit(code);
     }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    List<String> names = workloads.stream().filter(w -> !w.isBlank() && !"none".equals(w)).collect(Collectors.toList());
+    validate(names);
     Path home = ModelCatalog.fromEnvironment().home();
-    Path work = Paths.get(opts.getOrDefault("--work-dir", "/tmp/visionlake-bench"));
-    Path out = home.resolve(opts.getOrDefault("--out", "bench/report.json"));
-    List<String> workloads = List.of(opts.getOrDefault("--workloads", "fashion,resnet50,people").split(",")).stream()
-        .filter(w -> !w.isBlank() && !"none".equals(w)).collect(Collectors.toList());
-    int fashionImages = Integer.parseInt(opts.getOrDefault("--fashion-images", "2000"));
-    int resnetImages = Integer.parseInt(opts.getOrDefault("--resnet-images", "1000"));
-    // Batch 1: on CPU the raw levers run ResNet-50 4x faster at batch 1 than at 16 (see rawLevers).
-    int resnetBatch = Integer.parseInt(opts.getOrDefault("--resnet-batch", "1"));
-    boolean rss = Boolean.parseBoolean(opts.getOrDefault("--rss", "true"));
-    sweep = Boolean.parseBoolean(opts.getOrDefault("--levers", "true"));
-    rawOnly = Boolean.parseBoolean(opts.getOrDefault("--raw-only", "false"));
-    Files.createDirectories(work);
+    Path report = home.resolve(out);
+    Files.createDirectories(workDir);
 
     SparkSession spark = Sessions.getOrCreate("visionlake-bench");
     spark.conf().set("spark.visionlake.progress.intervalSeconds", "0");
     int cores = spark.sparkContext().defaultParallelism();
-    Map<String, Object> report = new LinkedHashMap<>();
-    report.put("machine", Machine.describe(cores));
-    int analyzerImages = Integer.parseInt(opts.getOrDefault("--analyzer-images", "60"));
-    for (String w : workloads) {
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("machine", Machine.describe(cores));
+    for (String w : names) {
       if ("people".equals(w)) {
-        report.put(w, PeopleBench.run(home, cores, Integer.parseInt(opts.getOrDefault("--people-frames", "64"))));
+        results.put(w, PeopleBench.run(home, cores, peopleFrames));
         continue;
       }
-      if (!w.equals("fashion") && !w.equals("resnet50")) {
-        report.put(w, AnalyzerBench.run(spark, w, home, work, analyzerImages, cores)); // an analyser: ocr, colors, faces
+      if (!MODEL_WORKLOADS.contains(w)) {
+        results.put(w, AnalyzerBench.run(spark, w, home, workDir, analyzerImages, cores)); // an analyser: ocr, colors, faces
         continue;
       }
-      Workload workload = "resnet50".equals(w) ? resnet50(work, home, resnetImages, resnetBatch) : fashion(home, work, fashionImages);
-      report.put(w, run(spark, workload, cores, work));
+      Workload workload = "resnet50".equals(w) ? resnet50(workDir, home, resnetImages, resnetBatch) : fashion(home, workDir, fashionImages);
+      results.put(w, run(spark, workload, cores, workDir));
     }
     spark.stop();
     if (rss) {
-      report.put("rss", RssProbe.measure(home, work, Integer.parseInt(opts.getOrDefault("--rss-images", Integer.toString(fashionImages / 2)))));
+      results.put("rss", RssProbe.measure(home, workDir, rssImages != null ? rssImages : fashionImages / 2));
     }
-    Files.createDirectories(out.getParent());
-    Files.writeString(out, Json.write(report) + "\n", StandardCharsets.UTF_8);
-    System.out.println(Json.write(report));
-    System.out.println("Report written to " + out);
+    String json = JSON.writeValueAsString(results);
+    Files.createDirectories(report.getParent());
+    Files.writeString(report, json + "\n", StandardCharsets.UTF_8);
+    System.out.println(json);
+    System.out.println("Report written to " + report);
+    return 0;
   }
 
-  static boolean sweep = true;
-  /** --raw-only: the raw loop and its levers alone, for quick engine experiments (allocator, threads). */
-  static boolean rawOnly = false;
+  /** Before Spark starts: a bad name or count would otherwise surface after the workloads before it ran. */
+  private void validate(List<String> names) {
+    List<String> analyzers = Analyzers.known(Map.of()).stream().filter(a -> !"people".equals(a)).collect(Collectors.toList());
+    for (String w : names) {
+      if (!MODEL_WORKLOADS.contains(w) && !"people".equals(w) && !analyzers.contains(w)) {
+        throw new ParameterException(command.commandLine(), "Unknown workload '" + w + "' in --workloads: use "
+            + String.join(", ", MODEL_WORKLOADS) + ", people or an analyser (" + String.join(", ", analyzers) + "), or none");
+      }
+    }
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    counts.put("--fashion-images", fashionImages);
+    counts.put("--resnet-images", resnetImages);
+    counts.put("--resnet-batch", resnetBatch);
+    counts.put("--people-frames", peopleFrames);
+    counts.put("--analyzer-images", analyzerImages);
+    if (rssImages != null) {
+      counts.put("--rss-images", rssImages);
+    }
+    counts.forEach((option, n) -> {
+      if (n < 1) {
+        throw new ParameterException(command.commandLine(), option + " must be at least 1, got " + n);
+      }
+    });
+  }
 
-  static Map<String, Object> run(SparkSession spark, Workload w, int cores, Path work) throws Exception {
+  Map<String, Object> run(SparkSession spark, Workload w, int cores, Path work) throws Exception {
     System.err.printf(Locale.ROOT, "[bench] %s: %d images, model %s%n", w.name, w.files.size(), w.spec.name());
     Map<String, Object> r = new LinkedHashMap<>();
     double rawJobLayout = raw(w, cores);
     double raw = rawJobLayout;
-    if (sweep) {
-      Map<String, Object> levers = rawLevers(w, cores);
-      r.put("raw_levers", levers);
+    if (levers) {
+      Map<String, Object> raws = rawLevers(w, cores);
+      r.put("raw_levers", raws);
       // The limit is the fastest way found to run this model on these cores, whatever the job does.
-      for (Object v : levers.values()) {
+      for (Object v : raws.values()) {
         if (v instanceof Double) {
           raw = Math.max(raw, (Double) v);
         }
@@ -134,14 +234,14 @@ public final class InferenceBench {
       return r;
     }
     double decode = decode(w, cores, true);
-    if (sweep) {
+    if (levers) {
       double full = decode(w, cores, false);
       System.err.printf(Locale.ROOT, "[bench] %s decode lever: reduced-size decode %.1f vs full-size decode + resize %.1f img/s%n",
           w.name, decode, full);
       r.put("decode_full_size_then_resize_img_s", round(full));
     }
     double job = job(spark, w, work);
-    if (sweep) {
+    if (levers) {
       r.put("job_levers", jobLevers(spark, w, work));
       // The default again, now that the lever runs have warmed the JIT as much as it warmed them:
       // the first run in a JVM is slower than a long-lived executor's.
