@@ -27,6 +27,5 @@ class MainExitCodeTest {
     assertThat(ChildJvm.exitCode(StreamingInferenceJob.class, new String[] {"--source", "landing", "--lake", "l", "--checkpoint", "cp"},
         source, Duration.ofSeconds(120))).as("bad --source").isEqualTo(2);
     assertThat(Files.readString(source)).contains("visionlake stream: --source must be dir:<path>");
-
   }
 }
