@@ -1,9 +1,7 @@
 package io.visionlake.jobs.backfill;
 
-import io.visionlake.jobs.cli.CliArgs;
 import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.cli.ProgressReporter;
-import io.visionlake.jobs.cli.Sessions;
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.DeltaRetry;
@@ -15,12 +13,10 @@ import io.visionlake.jobs.scoring.ScoringPlan;
 
 import io.visionlake.udfs.model.ModelCatalog;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -67,50 +63,7 @@ public final class BackfillJob {
   private BackfillJob() {}
 
   public static void main(String[] args) {
-    JobMain.run(JOB, () -> {
-      CliArgs cli = CliArgs.forCommand("scripts/submit backfill")
-          .option("--input", "root", "input root holding one folder per day (required)")
-          .option("--from", "YYYY-MM-DD", "first day (required)")
-          .option("--to", "YYYY-MM-DD", "last day, inclusive (default: --from)")
-          .option("--lake", "path|uri", "lake root holding the Delta tables (required)")
-          .option("--layout", "date=YYYY-MM-DD|YYYY/MM/DD", "day folders under the root (default date=YYYY-MM-DD)")
-          .option("--source", "name", "value of the source column (default: backfill)")
-          .option("--model", "name|file", "model spec name in conf/models or path to a spec file (default: " + JobOptions.MODEL + ")")
-          .option("--analyzers", "list", "analysers to run besides the model, as for the batch job (comma-separated)")
-          .option("--parallel-days", "n", "days processed at once (default 1)")
-          .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
-          .flag("--force", "re-process days already done with the same inputs and model")
-          .flag("--quiet", "no progress bar; only the summary")
-          .parse(args);
-      Settings settings = new Settings(cli.require("--input"), cli.require("--lake"), parseDay(cli.require("--from"), "--from"),
-          parseDay(cli.get("--to") != null ? cli.get("--to") : cli.get("--from"), "--to"))
-          .layout(DayLayout.parse(cli.get("--layout")))
-          .force(cli.has("--force"))
-          .quiet(cli.has("--quiet"))
-          .arguments(cli.describe());
-      if (cli.get("--source") != null) {
-        settings.source(cli.get("--source"));
-      }
-      if (cli.get("--model") != null) {
-        settings.model(cli.get("--model"));
-      }
-      if (cli.get("--analyzers") != null) {
-        settings.analyzers(cli.get("--analyzers"));
-      }
-      if (cli.get("--parallel-days") != null) {
-        settings.parallelDays(parseInt(cli.get("--parallel-days"), "--parallel-days"));
-      }
-      if (cli.get("--conf-file") != null) {
-        settings.confFile(Paths.get(cli.get("--conf-file")));
-      }
-      SparkSession spark = Sessions.getOrCreate("visionlake-backfill");
-      Result result = run(spark, settings);
-      System.out.println(result.summary());
-      spark.stop();
-      if (result.failed() > 0) {
-        System.exit(1);
-      }
-    });
+    JobMain.run(JOB, new BackfillCommand(), args);
   }
 
   /** Runs the backfill on {@code spark}; what tests call. Failed days are in the result, not thrown. */
@@ -259,21 +212,6 @@ public final class BackfillJob {
         day.day, settings.source, day.fingerprint(), model, modelSha));
   }
 
-  private static LocalDate parseDay(String s, String option) {
-    try {
-      return LocalDate.parse(s);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(option + " must be a date YYYY-MM-DD, got '" + s + "'");
-    }
-  }
-
-  private static int parseInt(String s, String option) {
-    try {
-      return Integer.parseInt(s);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " must be an integer, got '" + s + "'");
-    }
-  }
 
   /** What a backfill is asked to do. */
   public static final class Settings {

@@ -1,9 +1,7 @@
 package io.visionlake.jobs.batch;
 
-import io.visionlake.jobs.cli.CliArgs;
 import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.cli.ProgressReporter;
-import io.visionlake.jobs.cli.Sessions;
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.Lake;
@@ -18,7 +16,6 @@ import io.delta.tables.DeltaTable;
 import io.visionlake.udfs.heads.LabelHead;
 import io.visionlake.udfs.model.ModelCatalog;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -49,32 +46,7 @@ public final class BatchInferenceJob {
   private BatchInferenceJob() {}
 
   public static void main(String[] args) {
-    JobMain.run(JOB, () -> {
-      CliArgs cli = CliArgs.forCommand("scripts/submit batch")
-          .option("--input", "path|glob|uri", "images to process, read recursively (repeatable, required)")
-          .option("--lake", "path|uri", "lake root holding the Delta tables (required)")
-          .option("--source", "name", "value of the source column (default: default)")
-          .option("--model", "name|file", "model spec name in conf/models or path to a spec file (default: " + JobOptions.MODEL + ")")
-          .option("--analyzers", "list", "comma-separated: classify, embed (the model's outputs), ocr, colors, faces, people, or configured ones (default classify,embed)")
-          .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
-          .option("--head", "name|uri", "label head (scripts/submit train-head) adding head_label, head_score")
-          .flag("--quiet", "no progress bar; only the summary")
-          .parse(args);
-      if (cli.all("--input").isEmpty()) {
-        throw new CliArgs.UsageException("Missing required --input.\n" + cli.usage());
-      }
-      Settings settings = new Settings(cli.all("--input"), cli.require("--lake"),
-          cli.get("--source") == null ? "default" : cli.get("--source"), cli.get("--model"),
-          cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")), cli.describe()).withHead(cli.get("--head"));
-      if (cli.get("--analyzers") != null) {
-        settings.analyzers(cli.get("--analyzers"));
-      }
-      settings.quiet = cli.has("--quiet");
-      SparkSession spark = Sessions.getOrCreate("visionlake-batch");
-      Result result = run(spark, settings);
-      System.out.println(result.summary());
-      spark.stop();
-    });
+    JobMain.run(JOB, new BatchCommand(), args);
   }
 
   /** Runs the job on {@code spark}; what tests call. */

@@ -3,14 +3,10 @@ package io.visionlake.jobs.ml;
 import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.scoring.InputFiles;
 import io.visionlake.jobs.scoring.ScoringPlan;
-
-import io.visionlake.jobs.cli.CliArgs;
 import io.visionlake.jobs.cli.JobMain;
-import io.visionlake.jobs.cli.Sessions;
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.MlOptions;
 import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.ops.SqlQueryJob;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -19,7 +15,6 @@ import static org.apache.spark.sql.functions.row_number;
 import io.delta.tables.DeltaTable;
 import io.visionlake.udfs.model.ModelCatalog;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -70,44 +65,7 @@ public final class SimilarityJob {
   private SimilarityJob() {}
 
   public static void main(String[] args) {
-    JobMain.run(JOB, () -> {
-      CliArgs cli = CliArgs.forCommand("scripts/submit similar")
-          .option("--lake", "path|uri", "lake root holding the images table (required)")
-          .option("--threshold", "distance", "near-duplicate distance of normalised embeddings, 0..2 (default: " + MlOptions.SIMILARITY_THRESHOLD + ")")
-          .option("--source", "name", "only images of this source (default: all)")
-          .option("--query", "image file", "print the images most similar to this file instead of finding near-duplicates")
-          .option("--k", "n", "with --query: how many images to print (default: 10)")
-          .option("--format", "table|csv|json", "with --query: output format (default: table)")
-          .option("--model", "name|file", "embedding model spec (default: " + MlOptions.SIMILARITY_MODEL + ", " + MlOptions.SIMILARITY_MODEL_DEFAULT + ")")
-          .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
-          .parse(args);
-      Settings settings = new Settings(cli.require("--lake"), cli.get("--source"), cli.get("--model"),
-          cli.get("--threshold") == null ? null : parseDouble(cli.get("--threshold"), "--threshold"),
-          cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")));
-      String format = cli.get("--format") == null ? "table" : cli.get("--format").toLowerCase(Locale.ROOT);
-      if (!List.of("table", "csv", "json").contains(format)) {
-        throw new CliArgs.UsageException("--format must be table, csv or json, got '" + format + "'");
-      }
-      SparkSession spark = Sessions.getOrCreate("visionlake-similar");
-      if (cli.has("--query")) {
-        int k = cli.get("--k") == null ? 10 : (int) parseDouble(cli.get("--k"), "--k");
-        long start = System.nanoTime();
-        Dataset<Row> nearest = query(spark, settings, cli.get("--query"), k);
-        SqlQueryJob.print(nearest, format, k);
-        System.err.printf(Locale.ROOT, "Query answered in %.1fs%n", (System.nanoTime() - start) / 1e9);
-      } else {
-        System.out.println(findNearDuplicates(spark, settings).summary());
-      }
-      spark.stop();
-    });
-  }
-
-  private static double parseDouble(String value, String option) {
-    try {
-      return Double.parseDouble(value);
-    } catch (NumberFormatException e) {
-      throw new CliArgs.UsageException(option + " must be a number, got '" + value + "'");
-    }
+    JobMain.run(JOB, new SimilarCommand(), args);
   }
 
   /** Finds near-duplicate pairs among the lake's images and merges the new ones into near_duplicates. */

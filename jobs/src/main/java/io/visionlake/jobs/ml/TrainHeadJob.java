@@ -3,12 +3,8 @@ package io.visionlake.jobs.ml;
 import io.visionlake.jobs.scoring.HeadColumns;
 import io.visionlake.jobs.scoring.ScoringPlan;
 import io.visionlake.jobs.conf.JobOptions;
-
-import io.visionlake.jobs.cli.CliArgs;
 import io.visionlake.jobs.cli.JobMain;
-import io.visionlake.jobs.cli.Sessions;
 import io.visionlake.jobs.conf.JobConf;
-import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.conf.MlOptions;
 import io.visionlake.jobs.lake.Lake;
 
@@ -20,7 +16,6 @@ import static org.apache.spark.sql.functions.trim;
 import io.visionlake.udfs.heads.LabelHead;
 import io.visionlake.udfs.model.ModelCatalog;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -74,20 +69,7 @@ public final class TrainHeadJob {
   private TrainHeadJob() {}
 
   public static void main(String[] args) {
-    JobMain.run(JOB, () -> {
-      CliArgs cli = CliArgs.forCommand("scripts/submit train-head")
-          .option("--name", "head", "head name: saved under spark.visionlake.heads.dir/<name> (required)")
-          .option("--labels", "csv|delta path", "labelled images: a CSV with header path,label or a Delta table with those columns (required)")
-          .option("--lake", "path|uri", "lake root: model_evals is written there (required)")
-          .option("--model", "name|file", "embedding model spec (default: " + JobOptions.MODEL + ", the batch job's model)")
-          .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
-          .parse(args);
-      Settings settings = new Settings(cli.require("--name"), cli.require("--labels"), cli.require("--lake"), cli.get("--model"),
-          cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")));
-      SparkSession spark = Sessions.getOrCreate("visionlake-train-head");
-      System.out.println(run(spark, settings).summary());
-      spark.stop();
-    });
+    JobMain.run(JOB, new TrainHeadCommand(), args);
   }
 
   public static Result run(SparkSession spark, Settings settings) {

@@ -1,15 +1,9 @@
 package io.visionlake.jobs.ops;
 
-import io.visionlake.jobs.cli.CliArgs;
 import io.visionlake.jobs.cli.JobMain;
-import io.visionlake.jobs.cli.Sessions;
-import io.visionlake.jobs.conf.JobConf;
-import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.Lake;
 
 import io.delta.tables.DeltaTable;
-import io.visionlake.udfs.model.ModelCatalog;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,27 +36,7 @@ public final class MaintainJob {
   private MaintainJob() {}
 
   public static void main(String[] args) {
-    JobMain.run(JOB, () -> {
-      CliArgs cli = CliArgs.forCommand("scripts/submit maintain")
-          .option("--lake", "path|uri", "lake root holding the Delta tables (required)")
-          .option("--vacuum-hours", "n", "VACUUM retention in hours (default " + JobOptions.VACUUM_HOURS + ", 168 = 7 days)")
-          .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
-          .flag("--no-vacuum", "OPTIMIZE and report only")
-          .parse(args);
-      SparkSession spark = Sessions.getOrCreate("visionlake-maintain");
-      JobConf conf = JobConf.resolve(ModelCatalog.fromEnvironment().home(),
-          cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file")), spark);
-      conf.log();
-      long hours;
-      try {
-        hours = Long.parseLong(cli.get("--vacuum-hours") != null ? cli.get("--vacuum-hours") : conf.get(JobOptions.VACUUM_HOURS));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--vacuum-hours must be a whole number of hours");
-      }
-      List<TableReport> report = run(spark, new Lake(cli.require("--lake")), cli.has("--no-vacuum") ? null : hours);
-      System.out.println(TableReport.format(report));
-      spark.stop();
-    });
+    JobMain.run(JOB, new MaintainCommand(), args);
   }
 
   /**

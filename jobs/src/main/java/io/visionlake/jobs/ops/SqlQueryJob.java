@@ -1,13 +1,10 @@
 package io.visionlake.jobs.ops;
 
-import io.visionlake.jobs.cli.CliArgs;
 import io.visionlake.jobs.cli.JobMain;
-import io.visionlake.jobs.cli.Sessions;
 import io.visionlake.jobs.lake.Lake;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -20,29 +17,7 @@ public final class SqlQueryJob {
   private SqlQueryJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("sql", () -> {
-      CliArgs cli = CliArgs.forCommand("scripts/sql")
-          .option("--lake", "path|uri", "lake root (required)")
-          .option("--format", "table|csv|json", "output format (default: table)")
-          .option("--limit", "n", "rows to print in table format (default: 1000)")
-          .positional("SQL ...")
-          .parse(args);
-      if (cli.positionals().isEmpty()) {
-        throw new CliArgs.UsageException("Give at least one SQL statement (quote each).\n" + cli.usage());
-      }
-      String format = cli.get("--format") == null ? "table" : cli.get("--format").toLowerCase(Locale.ROOT);
-      if (!List.of("table", "csv", "json").contains(format)) {
-        throw new CliArgs.UsageException("--format must be table, csv or json, got '" + format + "'");
-      }
-      SparkSession spark = Sessions.getOrCreate("visionlake-sql");
-      registerTables(spark, new Lake(cli.require("--lake")));
-      int limit = cli.get("--limit") == null ? 1000 : Integer.parseInt(cli.get("--limit"));
-      // Several statements share one session (one JVM start), printed in order.
-      for (String sql : cli.positionals()) {
-        print(spark.sql(sql), format, limit);
-      }
-      spark.stop();
-    });
+    JobMain.run(SqlCommand.NAME, new SqlCommand(), args);
   }
 
   /** Registers each Delta table under the lake root as a temporary view; returns their names. */

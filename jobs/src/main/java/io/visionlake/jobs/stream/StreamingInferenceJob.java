@@ -1,8 +1,6 @@
 package io.visionlake.jobs.stream;
 
-import io.visionlake.jobs.cli.CliArgs;
 import io.visionlake.jobs.cli.JobMain;
-import io.visionlake.jobs.cli.Sessions;
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.Lake;
@@ -18,7 +16,6 @@ import static org.apache.spark.sql.functions.lit;
 import io.visionlake.udfs.model.ModelCatalog;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
@@ -51,53 +48,7 @@ public final class StreamingInferenceJob {
   private StreamingInferenceJob() {}
 
   public static void main(String[] args) {
-    JobMain.run(JOB, () -> {
-      CliArgs cli = CliArgs.forCommand("scripts/submit stream")
-          .option("--source", "dir:<path>|kafka:<bootstrap>/<topic>", "landing folder (local, s3a://...) or Kafka topic (required)")
-          .option("--lake", "path|uri", "lake root holding the Delta tables (required)")
-          .option("--checkpoint", "path|uri", "streaming checkpoint; keep it to restart exactly where the stream stopped (required)")
-          .option("--trigger", "10s|available-now|once", "micro-batch trigger (default 10s)")
-          .option("--window", "duration", "flow_counts window, e.g. 30s, 1m, 1h (default 1m)")
-          .option("--watermark", "duration", "how late a frame may arrive and still count (default 2m)")
-          .option("--analyzers", "list", "comma-separated: people, faces, ocr, colors, classify, embed, or configured ones (default people,faces)")
-          .option("--max-per-trigger", "n", "files or Kafka records per micro-batch (default " + JobOptions.STREAM_MAX_PER_TRIGGER + ")")
-          .option("--query-name", "name", "streaming query name = Delta txnAppId (default " + DEFAULT_QUERY_NAME + ")")
-          .option("--starting-offsets", "earliest|latest", "Kafka only, for a new checkpoint (default earliest)")
-          .option("--model", "name|file", "model for classify/embed (default: " + JobOptions.MODEL + ")")
-          .option("--conf-file", "file", "properties file of spark.visionlake.* settings")
-          .option("--head", "name|uri", "label head (scripts/submit train-head) adding head_label, head_score; implies embed")
-          .parse(args);
-      Settings settings = Settings.of(cli.require("--source"), cli.require("--lake"), cli.require("--checkpoint"));
-      if (cli.get("--trigger") != null) {
-        settings.trigger(cli.get("--trigger"));
-      }
-      if (cli.get("--window") != null) {
-        settings.window(cli.get("--window"));
-      }
-      if (cli.get("--watermark") != null) {
-        settings.watermark(cli.get("--watermark"));
-      }
-      if (cli.get("--analyzers") != null) {
-        settings.analyzers(cli.get("--analyzers"));
-      }
-      if (cli.get("--max-per-trigger") != null) {
-        settings.maxPerTrigger(Integer.parseInt(cli.get("--max-per-trigger")));
-      }
-      if (cli.get("--query-name") != null) {
-        settings.queryName(cli.get("--query-name"));
-      }
-      if (cli.get("--starting-offsets") != null) {
-        settings.startingOffsets = cli.get("--starting-offsets");
-      }
-      settings.model = cli.get("--model");
-      settings.head = cli.get("--head");
-      settings.confFile = cli.get("--conf-file") == null ? null : Paths.get(cli.get("--conf-file"));
-      SparkSession spark = Sessions.getOrCreate("visionlake-stream");
-      Handle handle = run(spark, settings);
-      handle.awaitTermination();
-      System.out.println(handle.summary());
-      spark.stop();
-    });
+    JobMain.run(JOB, new StreamCommand(), args);
   }
 
   /** Starts the stream on {@code spark} and returns at once; what tests call. */
@@ -139,14 +90,10 @@ public final class StreamingInferenceJob {
 
   /** The source, normalised to {@link FrameScorer#SOURCE_SCHEMA}. */
   static Dataset<Row> source(SparkSession spark, Settings settings, int maxPerTrigger) {
-    if (settings.isKafka()) {
-      Matcher m = Pattern.compile("kafka:([^/]+)/(.+)").matcher(settings.source);
-      if (!m.matches()) {
-        throw new IllegalArgumentException("--source kafka:<bootstrap>/<topic> expected, got " + settings.source);
-      }
+    if (settings.source instanceof StreamSource.Kafka kafka) {
       return spark.readStream().format("kafka")
-          .option("kafka.bootstrap.servers", m.group(1))
-          .option("subscribe", m.group(2))
+          .option("kafka.bootstrap.servers", kafka.bootstrap())
+          .option("subscribe", kafka.topic())
           .option("startingOffsets", settings.startingOffsets)
           .option("maxOffsetsPerTrigger", maxPerTrigger)
           .option("failOnDataLoss", "true")
@@ -170,10 +117,10 @@ public final class StreamingInferenceJob {
   }
 
   static String landing(Settings settings) {
-    if (!settings.source.startsWith("dir:")) {
-      throw new IllegalArgumentException("--source must be dir:<path> or kafka:<bootstrap>/<topic>, got " + settings.source);
+    if (!(settings.source instanceof StreamSource.Landing landing)) {
+      throw new IllegalStateException("The stream reads Kafka (" + settings.source + "), not a landing folder");
     }
-    return settings.source.substring("dir:".length());
+    return landing.path();
   }
 
   /**
@@ -229,7 +176,7 @@ public final class StreamingInferenceJob {
 
   /** What a stream is asked to do. */
   public static final class Settings {
-    final String source;
+    final StreamSource source;
     final String lake;
     final String checkpoint;
     String trigger = "10s";
@@ -247,10 +194,7 @@ public final class StreamingInferenceJob {
       if (checkpoint == null || checkpoint.isBlank()) {
         throw new IllegalArgumentException("--checkpoint is required");
       }
-      if (!source.startsWith("dir:") && !source.startsWith("kafka:")) {
-        throw new IllegalArgumentException("--source must be dir:<path> or kafka:<bootstrap>/<topic>, got " + source);
-      }
-      this.source = source;
+      this.source = StreamSource.parse(source);
       this.lake = lake;
       this.checkpoint = checkpoint;
     }
@@ -300,7 +244,7 @@ public final class StreamingInferenceJob {
     }
 
     boolean isKafka() {
-      return source.startsWith("kafka:");
+      return source instanceof StreamSource.Kafka;
     }
   }
 

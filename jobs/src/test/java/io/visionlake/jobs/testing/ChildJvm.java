@@ -32,6 +32,18 @@ public final class ChildJvm {
     return command;
   }
 
+  /** Runs {@code main} in a child JVM to its end (output to {@code log}) and returns its exit code. */
+  public static int exitCode(Class<?> main, String[] jobArgs, Path log, Duration timeout) throws IOException, InterruptedException {
+    Process child = new ProcessBuilder(command(main, jobArgs)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      assertThat(child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("%s ended within %s; its log:\n%s", main.getSimpleName(),
+          timeout, Files.exists(log) ? Files.readString(log) : "").isTrue();
+      return child.exitValue();
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
   /** A condition polled on files the child writes. */
   @FunctionalInterface
   public interface Check {

@@ -1,0 +1,47 @@
+package io.visionlake.jobs.ops;
+
+import io.visionlake.jobs.cli.JobMain;
+import io.visionlake.jobs.cli.JobVersion;
+import io.visionlake.jobs.cli.Sessions;
+import io.visionlake.jobs.cli.SharedOptions;
+import io.visionlake.jobs.lake.Lake;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code scripts/sql}: Spark SQL over a lake's tables, each registered as a view by its directory name. */
+@Command(name = SqlCommand.NAME, mixinStandardHelpOptions = true, versionProvider = JobVersion.class,
+    description = "Runs Spark SQL with every Delta table of the lake registered as a view by its directory name, and"
+        + " prints each result as a table, CSV or JSON lines.")
+final class SqlCommand implements Callable<Integer> {
+  static final String NAME = "sql";
+
+  @Mixin
+  SharedOptions.Lake lake;
+
+  @Mixin
+  SharedOptions.Format format;
+
+  @Option(names = "--limit", paramLabel = "<n>", defaultValue = "1000", description = "rows to print in table format (default: ${DEFAULT-VALUE})")
+  int limit;
+
+  @Parameters(arity = "1..*", paramLabel = "SQL", description = "statements, each quoted as one argument; run in order in one session")
+  List<String> statements;
+
+  @Override
+  public Integer call() {
+    String fmt = format.value();
+    SparkSession spark = Sessions.getOrCreate("visionlake-sql");
+    SqlQueryJob.registerTables(spark, new Lake(lake.root));
+    // Several statements share one session (one JVM start), printed in order.
+    for (String sql : statements) {
+      SqlQueryJob.print(spark.sql(sql), fmt, limit);
+    }
+    spark.stop();
+    return JobMain.DONE;
+  }
+}
