@@ -15,6 +15,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.visionlake.udfs.model.FashionCnn;
 import io.visionlake.udfs.model.IdxImages;
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Short trainings on a subset: determinism, the card, --check and the inference loading path. */
+@IntegrationTest
 class TrainFashionCnnJobTest {
 
     static final Path DATA = Path.of("/usr/share/datasets/fashion-mnist");

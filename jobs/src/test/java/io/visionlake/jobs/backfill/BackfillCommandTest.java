@@ -1,5 +1,7 @@
 package io.visionlake.jobs.backfill;
 
+import io.visionlake.udfs.testing.UnitTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.testing.CommandRun;
@@ -8,6 +10,7 @@ import java.time.LocalDate;
 import org.junit.jupiter.api.Test;
 
 /** The backfill command line: what it builds for the job, and how it refuses what it cannot use (no Spark starts). */
+@UnitTest
 class BackfillCommandTest {
   @Test
   void buildsTheSettingsTheJobRuns() {

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.udfs.TestPaths;
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * version re-process exactly the days they should, and the batch job keeps working on the lake.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@IntegrationTest
 class BackfillJobTest extends DeltaTestBase {
   static final LocalDate DAY1 = LocalDate.parse("2024-03-01");
   static final int PER_DAY = 30; // real PNGs per day folder

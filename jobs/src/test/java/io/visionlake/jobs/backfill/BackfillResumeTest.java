@@ -9,15 +9,18 @@ import io.visionlake.jobs.testing.DeltaTestBase;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * killed with SIGKILL as soon as its first day is recorded done, and the next run in this JVM
  * skips the finished days and redoes the rest. No day is ever half visible in a table.
  */
+@IntegrationTest
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class BackfillResumeTest extends DeltaTestBase {
   static final LocalDate DAY1 = LocalDate.parse("2024-06-01");
   static final int DAYS = 4;

@@ -10,15 +10,18 @@ import io.visionlake.jobs.testing.DeltaTestBase;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * writes images, label_stats and job_runs). Conflicting commits are retried; afterwards no frame and
  * no image is lost or doubled, and flow_counts still equals a batch recomputation over frames.
  */
+@IntegrationTest
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class BackfillWithStreamTest extends DeltaTestBase {
   static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
   static final LocalDate DAY = LocalDate.parse("2024-05-01");

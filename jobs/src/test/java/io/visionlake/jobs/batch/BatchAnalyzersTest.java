@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.visionlake.udfs.TestPaths;
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of them run in one pass next to the model, and a bad file is still an error row.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@IntegrationTest
 class BatchAnalyzersTest extends DeltaTestBase {
   @TempDir
   static Path tmp;

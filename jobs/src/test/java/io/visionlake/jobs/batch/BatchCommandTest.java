@@ -1,5 +1,7 @@
 package io.visionlake.jobs.batch;
 
+import io.visionlake.udfs.testing.UnitTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.testing.CommandRun;
@@ -7,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The batch command line: what it builds for the job, and how it refuses what it cannot use (no Spark starts). */
+@UnitTest
 class BatchCommandTest {
   @Test
   void buildsTheSettingsTheJobRuns() {

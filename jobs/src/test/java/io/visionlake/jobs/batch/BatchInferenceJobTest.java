@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.visionlake.udfs.TestPaths;
 import io.visionlake.udfs.image.BadInputCorpus;
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@IntegrationTest
 class BatchInferenceJobTest extends DeltaTestBase {
   @TempDir
   static Path tmp;

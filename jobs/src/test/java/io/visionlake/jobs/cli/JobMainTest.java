@@ -1,5 +1,7 @@
 package io.visionlake.jobs.cli;
 
+import io.visionlake.udfs.testing.UnitTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.testing.CommandRun;
@@ -14,6 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Exit codes and the recorded arguments, on a small command whose body does what each test asks. */
+@UnitTest
 class JobMainTest {
   @Command(name = "probe", mixinStandardHelpOptions = true, versionProvider = JobVersion.class)
   static final class Probe implements Callable<Integer> {

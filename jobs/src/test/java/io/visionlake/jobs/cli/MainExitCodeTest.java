@@ -1,5 +1,7 @@
 package io.visionlake.jobs.cli;
 
+import io.visionlake.udfs.testing.IntegrationTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.batch.BatchInferenceJob;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The exit codes as scripts see them: a real {@code main} in its own JVM (help is covered in-process). */
+@IntegrationTest
 class MainExitCodeTest {
   @TempDir
   Path tmp;

@@ -12,6 +12,7 @@ import io.visionlake.jobs.testing.Submission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.visionlake.udfs.testing.ClusterTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The batch and stream jobs submitted with {@code scripts/submit} to a real standalone cluster of
@@ -41,6 +44,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * last: it leaves the cluster one Worker short.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ClusterTest
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 class ClusterBatchTest extends DeltaTestBase {
   static final int GOOD = 160;
   static final int BAD = 3;

@@ -11,6 +11,7 @@ import io.visionlake.jobs.testing.Submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.udfs.model.ModelFiles;
+import io.visionlake.udfs.testing.ClusterTest;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -30,6 +32,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The batch job on a standalone cluster against object storage: a real S3 server (s3proxy) on
@@ -38,6 +41,8 @@ import org.junit.jupiter.api.Test;
  * sha256. Credentials reach the driver and the executors only through the environment (the AWS
  * provider chain S3A uses by default), and no log or table of the run contains the secret key.
  */
+@ClusterTest
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 class ClusterS3Test extends DeltaTestBase {
   static final int GOOD = 40;
   static final int BAD = 3;

@@ -2,10 +2,12 @@ package io.visionlake.jobs.conf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.visionlake.udfs.testing.UnitTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Precedence: code default < conf/visionlake.conf < --conf-file < session (--conf k=v), one layer at a time. */
+@UnitTest
 class JobConfTest {
   private static final String KEY = JobOptions.FILES_PER_PARTITION;
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.visionlake.udfs.testing.UnitTest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 
 /** The held-out metrics of train-head, and where a head name points, without Spark. */
+@UnitTest
 class HeadEvaluationTest {
   @Test
   void accuracyMacroF1AndConfusionFromCounts() {

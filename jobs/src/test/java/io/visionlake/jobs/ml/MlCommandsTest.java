@@ -1,5 +1,7 @@
 package io.visionlake.jobs.ml;
 
+import io.visionlake.udfs.testing.UnitTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.testing.CommandRun;
@@ -7,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The similar and train-head command lines (no Spark starts). */
+@UnitTest
 class MlCommandsTest {
   @Test
   void similarBuildsTheSettingsTheJobRuns() {

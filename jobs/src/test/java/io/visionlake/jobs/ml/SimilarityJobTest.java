@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.visionlake.udfs.TestPaths;
 import io.visionlake.udfs.model.TinyImageEmbedding;
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (fashion-cnn), the search runs with the shipped tiny-image spec (its .params written here).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@IntegrationTest
 class SimilarityJobTest extends DeltaTestBase {
   /** Photos with copies in the lake, among them the closest distinct pair (apple, orange) and the hardest crops. */
   static final List<String> WITH_COPIES = List.of("HappyFish", "building", "apple", "kite");

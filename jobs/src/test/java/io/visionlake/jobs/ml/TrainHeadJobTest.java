@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.visionlake.udfs.TestPaths;
 import io.visionlake.udfs.heads.LabelHead;
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * trained on), 80% to train, the rest held out.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@IntegrationTest
 class TrainHeadJobTest extends DeltaTestBase {
   static final String HEAD = "fashion-coarse";
 

@@ -1,5 +1,7 @@
 package io.visionlake.jobs.ops;
 
+import io.visionlake.udfs.testing.UnitTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.conf.JobConf;
@@ -10,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The maintain and sql command lines (no Spark starts). */
+@UnitTest
 class OpsCommandsTest {
   private static final JobConf CONF = JobConf.resolve(Map.of(), Map.of(JobOptions.VACUUM_HOURS, "200"), Map.of());
 

@@ -12,6 +12,7 @@ import io.visionlake.udfs.analyze.PeopleAnalyzer;
 import io.visionlake.udfs.image.DecodedImage;
 import io.visionlake.udfs.image.ImageDecoder;
 import io.visionlake.udfs.image.OpenCvLoader;
+import io.visionlake.udfs.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -23,6 +24,7 @@ import org.opencv.core.Mat;
 import org.opencv.core.Scalar;
 
 /** The people and faces analysers on real images (vtest.avi frames, opencv-doc photos). */
+@UnitTest
 class AnalyzersTest {
   private final ImageDecoder decoder = new ImageDecoder();
 

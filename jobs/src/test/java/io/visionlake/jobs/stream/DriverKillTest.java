@@ -9,6 +9,7 @@ import io.visionlake.jobs.testing.DeltaTestBase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * killed with SIGKILL after it has committed some micro-batches, and a restart from the same
  * checkpoint finishes the job; flow_counts then equal a batch recomputation over the frames.
  */
+@IntegrationTest
 class DriverKillTest extends DeltaTestBase {
   static final Instant T0 = Instant.parse("2024-05-02T07:00:00Z");
 

@@ -9,6 +9,7 @@ import io.visionlake.jobs.testing.EmbeddedKafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Kafka source end to end on a real KRaft broker on loopback. */
+@IntegrationTest
 class KafkaStreamTest extends DeltaTestBase {
   static final Instant T0 = Instant.parse("2024-05-01T08:00:00Z");
 

@@ -1,5 +1,7 @@
 package io.visionlake.jobs.stream;
 
+import io.visionlake.udfs.testing.UnitTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.testing.CommandRun;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The stream and replay-camera command lines (no Spark starts). */
+@UnitTest
 class StreamCommandTest {
   @TempDir
   Path tmp;

@@ -1,10 +1,13 @@
 package io.visionlake.jobs.stream;
 
+import io.visionlake.udfs.testing.UnitTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class StreamSourceTest {
   @Test
   void landingFolders() {

@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The landing-folder stream end to end on real frames, real Spark and real Delta. */
+@IntegrationTest
 class StreamingInferenceJobTest extends DeltaTestBase {
   static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
 

@@ -8,6 +8,7 @@ import io.visionlake.udfs.TestPaths;
 import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.inference.ImageInferenceRunner;
 import io.visionlake.udfs.inference.ImageResult;
+import io.visionlake.udfs.testing.UnitTest;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The {@code colors} analyser through the one inference path, on PNG and JPEG bytes. */
+@UnitTest
 class ColorsAnalyzerTest {
   private static ImageInferenceRunner runner;
 

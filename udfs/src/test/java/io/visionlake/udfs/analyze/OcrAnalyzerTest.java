@@ -7,6 +7,7 @@ import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.inference.ImageInferenceRunner;
 import io.visionlake.udfs.inference.ImageResult;
 import io.visionlake.udfs.model.ExecutorModelCache;
+import io.visionlake.udfs.testing.UnitTest;
 import java.awt.Color;
 import java.awt.Font;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * Latin and Chinese, must come back at >= 0.9 character accuracy (1 - edit distance / length), and
  * a real photograph of a printed page yields its words.
  */
+@UnitTest
 class OcrAnalyzerTest {
   private static ImageInferenceRunner runner;
 

@@ -8,6 +8,7 @@ import static io.visionlake.udfs.image.TestImages.markerMat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.visionlake.udfs.testing.UnitTest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -30,6 +31,7 @@ import org.opencv.core.MatOfByte;
 import org.opencv.core.Scalar;
 import org.opencv.imgcodecs.Imgcodecs;
 
+@UnitTest
 class ImageDecoderTest {
 
   private static final ImageDecoder DECODER = new ImageDecoder(DecodeOptions.defaults());

@@ -6,6 +6,7 @@ import static io.visionlake.udfs.image.TestImages.markerMat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.visionlake.udfs.testing.UnitTest;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.opencv.imgcodecs.Imgcodecs;
 
+@UnitTest
 class ImageHeaderTest {
 
   @BeforeAll

@@ -7,6 +7,7 @@ import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.image.OpenCvLoader;
 import io.visionlake.udfs.model.ModelCatalog;
 import io.visionlake.udfs.model.ModelSpec;
+import io.visionlake.udfs.testing.UnitTest;
 import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import org.opencv.imgcodecs.Imgcodecs;
  * Bring your own model: PaddleOCR's ONNX text-orientation classifier, described only by
  * conf/models/ppocr-orientation.properties, on crops of a real scene-text image.
  */
+@UnitTest
 class OrientationModelTest {
   /** "In teaching our c": a word-level text crop (aspect ~4.5:1, the shape PaddleOCR classifies) of opencv-doc's imageTextN.png, a scanned book page. */
   static final Rect TEXT_LINE = new Rect(40, 28, 100, 22);

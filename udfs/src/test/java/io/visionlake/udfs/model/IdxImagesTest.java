@@ -3,6 +3,7 @@ package io.visionlake.udfs.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.visionlake.udfs.testing.UnitTest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -12,6 +13,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@UnitTest
 class IdxImagesTest {
 
     static final Path DATA = Path.of("/usr/share/datasets/fashion-mnist");

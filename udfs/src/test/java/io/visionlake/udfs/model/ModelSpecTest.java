@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.visionlake.udfs.TestPaths;
+import io.visionlake.udfs.testing.UnitTest;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class ModelSpecTest {
   private static Map<String, String> minimal() {
     Map<String, String> m = new HashMap<>();

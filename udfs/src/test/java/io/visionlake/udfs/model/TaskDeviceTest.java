@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
+import io.visionlake.udfs.testing.UnitTest;
 import java.util.Map;
 import org.apache.spark.resource.ResourceInformation;
 import org.junit.jupiter.api.Test;
 
 /** Device selection from Spark task resources: pure logic, no GPU needed. */
+@UnitTest
 class TaskDeviceTest {
   static Map<String, ResourceInformation> gpus(String... addresses) {
     return Map.of(TaskDevice.GPU, new ResourceInformation(TaskDevice.GPU, addresses));

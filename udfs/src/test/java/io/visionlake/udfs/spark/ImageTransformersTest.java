@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.visionlake.udfs.SparkTestBase;
 import io.visionlake.udfs.TestPaths;
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;
@@ -17,6 +18,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@IntegrationTest
 class ImageTransformersTest extends SparkTestBase {
 
   private Dataset<Row> images(int n) {

@@ -1,5 +1,7 @@
 package io.visionlake.jobs.ops.notebook;
 
+import io.visionlake.udfs.testing.UnitTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.testing.CommandRun;
@@ -7,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The notebook command line (no Spark starts). */
+@UnitTest
 class NotebookCommandTest {
   @Test
   void takesOneNotebookALakeAndAnOutputFolder() {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.visionlake.udfs.TestPaths;
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rows; a failing cell fails the run naming the cell; the rendered page loads in headless Chromium
  * without console errors, draws every chart as SVG, and its screenshot is not blank.
  */
+@IntegrationTest
 class NotebookRunnerTest {
   static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
   static final Pattern CHART_DIV = Pattern.compile("<div class=\"chart\" id=\"chart-(\\d+)\"");

@@ -12,10 +12,12 @@ import io.visionlake.udfs.model.LoadedModel;
 import io.visionlake.udfs.model.ModelCatalog;
 import io.visionlake.udfs.model.ModelSpec;
 import ai.djl.inference.Predictor;
+import io.visionlake.udfs.testing.UnitTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Greedy CTC decoding, and the class layout of the real PP-OCRv4 recogniser it relies on. */
+@UnitTest
 class CtcDecoderTest {
   /** One-hot-ish steps: the given class gets {@code p}, the rest share what is left. */
   private static float[] steps(int classes, float p, int... best) {
