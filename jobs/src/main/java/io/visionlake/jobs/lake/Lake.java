@@ -2,8 +2,19 @@ package io.visionlake.jobs.lake;
 
 
 import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -22,7 +33,46 @@ public final class Lake {
   public static final String FRAME_ERRORS = "frame_errors";
   public static final String FLOW_COUNTS = "flow_counts";
   public static final String LATE_FRAMES = "late_frames";
-  public static final List<String> TABLES = List.of(IMAGES, IMAGE_ERRORS, LABEL_STATS, JOB_RUNS, FRAMES, FRAME_ERRORS, FLOW_COUNTS, LATE_FRAMES);
+  public static final String IMAGE_EMBEDDINGS = "image_embeddings";
+  public static final String NEAR_DUPLICATES = "near_duplicates";
+  public static final String MODEL_EVALS = "model_evals";
+  /** Every table a VisionLake job writes; a lake holds those its jobs have run (see {@link #tables}). */
+  public static final List<String> TABLES = List.of(IMAGES, IMAGE_ERRORS, LABEL_STATS, JOB_RUNS, FRAMES, FRAME_ERRORS, FLOW_COUNTS,
+      LATE_FRAMES, IMAGE_EMBEDDINGS, NEAR_DUPLICATES, MODEL_EVALS);
+
+  /**
+   * Z-ORDER columns per table for {@code maintain}: what the notebooks, dashboards and jobs filter
+   * or join on besides the partition. A table of {@link #TABLES} with an empty list is small
+   * (one row per run or per day) and is compacted only.
+   */
+  public static final Map<String, List<String>> ZORDER = Map.ofEntries(
+      Map.entry(IMAGES, List.of("source", "top_label")),
+      Map.entry(IMAGE_ERRORS, List.of("source", "stage")),
+      Map.entry(LABEL_STATS, List.of()),
+      Map.entry(JOB_RUNS, List.of()),
+      Map.entry(FRAMES, List.of("camera_id", "captured_at")),
+      Map.entry(FLOW_COUNTS, List.of("camera_id", "window_start")),
+      Map.entry(FRAME_ERRORS, List.of("camera_id")),
+      Map.entry(LATE_FRAMES, List.of("camera_id")),
+      // similar reads one model's embeddings and merges on image_id.
+      Map.entry(IMAGE_EMBEDDINGS, List.of("model_name", "image_id")),
+      // similar merges new pairs on (image_id_a, image_id_b).
+      Map.entry(NEAR_DUPLICATES, List.of("image_id_a", "image_id_b")),
+      Map.entry(MODEL_EVALS, List.of()));
+
+  /** The command that writes each table, for messages about a table a lake does not have yet. */
+  public static final Map<String, String> WRITTEN_BY = Map.ofEntries(
+      Map.entry(IMAGES, "scripts/submit batch (or backfill)"),
+      Map.entry(IMAGE_ERRORS, "scripts/submit batch (or backfill)"),
+      Map.entry(LABEL_STATS, "scripts/submit batch (or backfill)"),
+      Map.entry(JOB_RUNS, "scripts/submit batch (or backfill)"),
+      Map.entry(FRAMES, "scripts/submit stream"),
+      Map.entry(FRAME_ERRORS, "scripts/submit stream"),
+      Map.entry(FLOW_COUNTS, "scripts/submit stream"),
+      Map.entry(LATE_FRAMES, "scripts/submit stream"),
+      Map.entry(IMAGE_EMBEDDINGS, "scripts/submit similar"),
+      Map.entry(NEAR_DUPLICATES, "scripts/submit similar"),
+      Map.entry(MODEL_EVALS, "scripts/submit train-head"));
 
   /**
    * Leading columns of {@code frames} (partitioned by capture_date); the analysers' and the model's
@@ -175,6 +225,47 @@ public final class Lake {
     return s;
   }
 
+  /** {@code image_embeddings}: one embedding per image and model, computed once by {@code similar}. */
+  public static final StructType IMAGE_EMBEDDINGS_SCHEMA = new StructType()
+      .add("image_id", DataTypes.StringType, false)
+      .add("model_name", DataTypes.StringType, false)
+      .add("model_sha256", DataTypes.StringType, false)
+      .add("path", DataTypes.StringType, false)
+      .add("embedding", ImageColumns.EMBEDDING_TYPE, false)
+      .add("embedded_at", DataTypes.TimestampType, false);
+
+  /** {@code near_duplicates}: pairs of images {@code similar} found close, {@code image_id_a < image_id_b}. */
+  public static final StructType NEAR_DUPLICATES_SCHEMA = new StructType()
+      .add("image_id_a", DataTypes.StringType, false)
+      .add("image_id_b", DataTypes.StringType, false)
+      .add("path_a", DataTypes.StringType, false)
+      .add("path_b", DataTypes.StringType, false)
+      .add("distance", DataTypes.DoubleType, false)
+      .add("model_name", DataTypes.StringType, false)
+      .add("found_at", DataTypes.TimestampType, false);
+
+  /** {@code model_evals}: one row per head {@code train-head} trained, with its held-out evaluation. */
+  public static final StructType MODEL_EVALS_SCHEMA = new StructType()
+      .add("head", DataTypes.StringType, false)
+      .add("trained_at", DataTypes.TimestampType, false)
+      .add("head_uri", DataTypes.StringType, false)
+      .add("embedding_model", DataTypes.StringType, false)
+      .add("labels", DataTypes.createArrayType(DataTypes.StringType, false), false)
+      .add("train_count", DataTypes.LongType, false)
+      .add("test_count", DataTypes.LongType, false)
+      .add("unusable_images", DataTypes.LongType, false)
+      .add("accuracy", DataTypes.DoubleType, true)
+      .add("macro_f1", DataTypes.DoubleType, true)
+      .add("confusion", DataTypes.createMapType(DataTypes.StringType,
+          DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType, false), false), false);
+
+  /**
+   * Nullable columns a later job adds to a table (the backfill adds its columns to {@code job_runs}
+   * on its first run): {@link #read} gives a table that predates them those columns as nulls, so a
+   * query over them works on every lake.
+   */
+  public static final Map<String, StructType> LATER_COLUMNS = Map.of(JOB_RUNS, JOB_RUNS_DAY_COLUMNS);
+
   private final String root;
 
   public Lake(String root) {
@@ -208,7 +299,44 @@ public final class Lake {
     return DeltaTable.forPath(spark, path(table));
   }
 
+  /** The table's rows, with the {@link #LATER_COLUMNS} it does not have yet as typed nulls. */
+  public Dataset<Row> read(SparkSession spark, String table) {
+    Dataset<Row> df = spark.read().format("delta").load(path(table));
+    List<String> columns = List.of(df.columns());
+    for (StructField f : LATER_COLUMNS.getOrDefault(table, new StructType()).fields()) {
+      if (!columns.contains(f.name())) {
+        df = df.withColumn(f.name(), functions.lit(null).cast(f.dataType()));
+      }
+    }
+    return df;
+  }
+
   public boolean exists(SparkSession spark, String table) {
     return DeltaTable.isDeltaTable(spark, path(table));
+  }
+
+  /**
+   * The tables this lake has, sorted by name: every directory under the root that is a Delta table,
+   * VisionLake's or not (a user may keep their own tables beside ours). Fails if the root is missing.
+   */
+  public List<String> tables(SparkSession spark) {
+    List<String> names = new ArrayList<>();
+    try {
+      Path dir = new Path(root);
+      FileSystem fs = dir.getFileSystem(spark.sessionState().newHadoopConf());
+      if (!fs.exists(dir)) {
+        throw new IllegalArgumentException("Lake " + root + " does not exist; run a job with --lake " + root + " first");
+      }
+      for (FileStatus status : fs.listStatus(dir)) {
+        String name = status.getPath().getName();
+        if (status.isDirectory() && exists(spark, name)) {
+          names.add(name);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list lake " + root + ": " + e.getMessage(), e);
+    }
+    names.sort(null);
+    return names;
   }
 }

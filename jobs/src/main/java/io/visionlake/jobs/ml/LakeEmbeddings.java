@@ -15,9 +15,6 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
-import io.visionlake.udfs.spark.ImageColumns;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,14 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LakeEmbeddings {
   private static final Logger LOG = LoggerFactory.getLogger(LakeEmbeddings.class);
-  static final String TABLE = "image_embeddings";
-  static final StructType SCHEMA = new StructType()
-      .add("image_id", DataTypes.StringType, false)
-      .add("model_name", DataTypes.StringType, false)
-      .add("model_sha256", DataTypes.StringType, false)
-      .add("path", DataTypes.StringType, false)
-      .add("embedding", ImageColumns.EMBEDDING_TYPE, false)
-      .add("embedded_at", DataTypes.TimestampType, false);
 
   /** Images of the lake with their embedding (image_id, path, source, embedding), and what it took to get them. */
   static final class Embedded {
@@ -84,7 +73,7 @@ public final class LakeEmbeddings {
     long unusable = 0;
     Dataset<Row> fromTable = null;
     if (!others.isEmpty()) {
-      DeltaTable table = lake.ensure(spark, TABLE, SCHEMA);
+      DeltaTable table = lake.ensure(spark, Lake.IMAGE_EMBEDDINGS, Lake.IMAGE_EMBEDDINGS_SCHEMA);
       Dataset<Row> known = table.toDF().filter(col("model_name").equalTo(name)).select("image_id", "embedding");
       Dataset<Row> missing = others.join(known, others.col("image_id").equalTo(known.col("image_id")), "left_anti")
           .select("path", "image_id");

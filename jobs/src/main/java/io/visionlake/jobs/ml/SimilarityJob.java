@@ -52,15 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class SimilarityJob {
   private static final Logger LOG = LoggerFactory.getLogger(SimilarityJob.class);
   static final String JOB = "similar";
-  static final String NEAR_DUPLICATES = "near_duplicates";
-  static final StructType NEAR_DUPLICATES_SCHEMA = new StructType()
-      .add("image_id_a", DataTypes.StringType, false)
-      .add("image_id_b", DataTypes.StringType, false)
-      .add("path_a", DataTypes.StringType, false)
-      .add("path_b", DataTypes.StringType, false)
-      .add("distance", DataTypes.DoubleType, false)
-      .add("model_name", DataTypes.StringType, false)
-      .add("found_at", DataTypes.TimestampType, false);
 
   private SimilarityJob() {}
 
@@ -97,10 +88,10 @@ public final class SimilarityJob {
       Dataset<Row> pairs = similar.unionByName(sameBytes(spark, ctx.lake, settings.source))
           .withColumn("model_name", lit(ctx.model.spec().name()))
           .withColumn("found_at", lit(now))
-          .select(NEAR_DUPLICATES_SCHEMA.fieldNames()[0], java.util.Arrays.copyOfRange(NEAR_DUPLICATES_SCHEMA.fieldNames(), 1, 7))
+          .select(Lake.NEAR_DUPLICATES_SCHEMA.fieldNames()[0], java.util.Arrays.copyOfRange(Lake.NEAR_DUPLICATES_SCHEMA.fieldNames(), 1, 7))
           .persist();
       long found = pairs.count();
-      DeltaTable table = ctx.lake.ensure(spark, NEAR_DUPLICATES, NEAR_DUPLICATES_SCHEMA);
+      DeltaTable table = ctx.lake.ensure(spark, Lake.NEAR_DUPLICATES, Lake.NEAR_DUPLICATES_SCHEMA);
       // A pair of distinct images is one row whatever their paths; same-bytes pairs are one row per pair of paths.
       long inserted = found == 0 ? 0 : table.as("t").merge(pairs.as("s"),
               "t.image_id_a = s.image_id_a AND t.image_id_b = s.image_id_b"

@@ -36,8 +36,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,20 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class TrainHeadJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainHeadJob.class);
   static final String JOB = "train-head";
-  static final String MODEL_EVALS = "model_evals";
-  static final StructType MODEL_EVALS_SCHEMA = new StructType()
-      .add("head", DataTypes.StringType, false)
-      .add("trained_at", DataTypes.TimestampType, false)
-      .add("head_uri", DataTypes.StringType, false)
-      .add("embedding_model", DataTypes.StringType, false)
-      .add("labels", DataTypes.createArrayType(DataTypes.StringType, false), false)
-      .add("train_count", DataTypes.LongType, false)
-      .add("test_count", DataTypes.LongType, false)
-      .add("unusable_images", DataTypes.LongType, false)
-      .add("accuracy", DataTypes.DoubleType, true)
-      .add("macro_f1", DataTypes.DoubleType, true)
-      .add("confusion", DataTypes.createMapType(DataTypes.StringType,
-          DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType, false), false), false);
 
   private TrainHeadJob() {}
 
@@ -129,10 +113,10 @@ public final class TrainHeadJob {
       LabelHead.save(spark, uri, pipeline, metadata);
 
       Lake lake = new Lake(settings.lake);
-      lake.ensure(spark, MODEL_EVALS, MODEL_EVALS_SCHEMA);
+      lake.ensure(spark, Lake.MODEL_EVALS, Lake.MODEL_EVALS_SCHEMA);
       Row row = RowFactory.create(settings.name, trainedAt, uri, model.spec().name(), scala.jdk.javaapi.CollectionConverters.asScala(List.of(classes)).toSeq(),
           trainCount, eval.total, (long) failed.size(), eval.accuracy, eval.macroF1, scala.jdk.javaapi.CollectionConverters.asScala(eval.scalaConfusion()));
-      spark.createDataFrame(List.of(row), MODEL_EVALS_SCHEMA).write().format("delta").mode("append").save(lake.path(MODEL_EVALS));
+      spark.createDataFrame(List.of(row), Lake.MODEL_EVALS_SCHEMA).write().format("delta").mode("append").save(lake.path(Lake.MODEL_EVALS));
       train.unpersist();
       scored.unpersist();
       double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;

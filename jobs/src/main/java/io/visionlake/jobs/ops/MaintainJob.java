@@ -8,30 +8,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Table operations on a lake: OPTIMIZE every table (Z-ORDER by the columns analysts filter on,
- * where the table has them), VACUUM with a retention that keeps a week of time travel by default
+ * Table operations on a lake: OPTIMIZE every Delta table found under the lake root (Z-ORDER by the
+ * columns {@link Lake#ZORDER} names for it, where the table has them; a table VisionLake does not
+ * know, such as one a user keeps in the lake, is compacted only and reported so), VACUUM with a retention that keeps a week of time travel by default
  * (never below Delta's own 7-day safety check unless explicitly asked), and a report of each
  * table's size, file count and version.
  */
 public final class MaintainJob {
   private static final Logger LOG = LoggerFactory.getLogger(MaintainJob.class);
   static final String JOB = "maintain";
-
-  /** Z-ORDER columns per table: what the notebooks and dashboards filter on besides the partition. */
-  static final Map<String, List<String>> ZORDER = Map.of(
-      Lake.IMAGES, List.of("source", "top_label"),
-      Lake.IMAGE_ERRORS, List.of("source", "stage"),
-      Lake.FRAMES, List.of("camera_id", "captured_at"),
-      Lake.FLOW_COUNTS, List.of("camera_id", "window_start"),
-      Lake.FRAME_ERRORS, List.of("camera_id"),
-      Lake.LATE_FRAMES, List.of("camera_id"));
 
   private MaintainJob() {}
 
@@ -40,7 +31,8 @@ public final class MaintainJob {
   }
 
   /**
-   * Maintains every table of {@code lake}; {@code vacuumHours} null skips VACUUM. Retention below
+   * Maintains every Delta table under {@code lake}'s root ({@link Lake#tables}, so a table a newer
+   * job or a user added is not missed); {@code vacuumHours} null skips VACUUM. Retention below
    * 168 hours disables Delta's retention check for this call only: a stream or backfill reading an
    * older version than that would fail, so it is for lakes with no long-running readers.
    */
@@ -49,20 +41,18 @@ public final class MaintainJob {
       throw new IllegalArgumentException("--vacuum-hours must be >= 0, got " + vacuumHours);
     }
     List<TableReport> out = new ArrayList<>();
-    for (String name : Lake.TABLES) {
-      if (!lake.exists(spark, name)) {
-        continue;
-      }
+    for (String name : lake.tables(spark)) {
       spark.sparkContext().setJobGroup("visionlake-maintain-" + name, "Maintain " + lake.path(name), false);
       try {
         DeltaTable table = lake.table(spark, name);
         List<String> columns = Arrays.asList(table.toDF().columns());
-        String[] zorder = ZORDER.getOrDefault(name, List.of()).stream().filter(columns::contains).toArray(String[]::new);
+        boolean known = Lake.ZORDER.containsKey(name);
+        String[] zorder = Lake.ZORDER.getOrDefault(name, List.of()).stream().filter(columns::contains).toArray(String[]::new);
         long optimized = optimizeMetric(zorder.length > 0 ? table.optimize().executeZOrderBy(zorder) : table.optimize().executeCompaction());
         if (vacuumHours != null) {
           vacuum(spark, table, vacuumHours);
         }
-        TableReport r = TableReport.of(spark, name, lake.path(name), optimized, zorder);
+        TableReport r = TableReport.of(spark, name, lake.path(name), optimized, zorder, known);
         LOG.info("{}", r);
         out.add(r);
       } finally {
@@ -101,21 +91,24 @@ public final class MaintainJob {
     public final long bytes;
     public final long filesCompacted;
     public final String zorder;
+    /** False for a Delta table VisionLake does not write: it was compacted with no Z-ORDER. */
+    public final boolean known;
 
-    TableReport(String table, long version, long files, long bytes, long filesCompacted, String zorder) {
+    TableReport(String table, long version, long files, long bytes, long filesCompacted, String zorder, boolean known) {
       this.table = table;
       this.version = version;
       this.files = files;
       this.bytes = bytes;
       this.filesCompacted = filesCompacted;
       this.zorder = zorder;
+      this.known = known;
     }
 
-    static TableReport of(SparkSession spark, String name, String path, long compacted, String[] zorder) {
+    static TableReport of(SparkSession spark, String name, String path, long compacted, String[] zorder, boolean known) {
       Row d = spark.sql("DESCRIBE DETAIL delta.`" + path.replace("`", "``") + "`").first();
       long version = spark.sql("DESCRIBE HISTORY delta.`" + path.replace("`", "``") + "` LIMIT 1").first().getLong(0);
       return new TableReport(name, version, d.<Long>getAs("numFiles"), d.<Long>getAs("sizeInBytes"), compacted,
-          zorder.length == 0 ? "-" : String.join(",", zorder));
+          zorder.length == 0 ? "-" : String.join(",", zorder), known);
     }
 
     public static String format(List<TableReport> rows) {
@@ -123,7 +116,7 @@ public final class MaintainJob {
           "bytes", "compacted", "z-order"));
       for (TableReport r : rows) {
         sb.append(String.format(Locale.ROOT, "%-14s %8d %8d %,14d %10d  %s%n", r.table, r.version, r.files, r.bytes,
-            r.filesCompacted, r.zorder));
+            r.filesCompacted, r.zorderNote()));
       }
       return sb.toString().trim();
     }
@@ -131,7 +124,12 @@ public final class MaintainJob {
     @Override
     public String toString() {
       return String.format(Locale.ROOT, "%s: version %d, %d files, %,d bytes, %d files compacted, z-order %s", table, version, files,
-          bytes, filesCompacted, zorder);
+          bytes, filesCompacted, zorderNote());
+    }
+
+    /** The z-order column of the report; an unknown table says why it has none. */
+    String zorderNote() {
+      return known ? zorder : zorder + " (not a VisionLake table: compacted only)";
     }
   }
 }

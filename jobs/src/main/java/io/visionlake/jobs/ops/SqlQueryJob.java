@@ -20,24 +20,21 @@ public final class SqlQueryJob {
     JobMain.run(SqlCommand.NAME, new SqlCommand(), args);
   }
 
-  /** Registers each Delta table under the lake root as a temporary view; returns their names. */
+  /**
+   * Registers each Delta table under the lake root as a temporary view ({@link Lake#read}: columns a
+   * later job adds read as null until it has run) and drops the view of any VisionLake table it
+   * lacks; returns their names.
+   */
   public static List<String> registerTables(SparkSession spark, Lake lake) {
-    List<String> names = new ArrayList<>();
-    try {
-      org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(lake.root());
-      org.apache.hadoop.fs.FileSystem fs = root.getFileSystem(spark.sessionState().newHadoopConf());
-      if (!fs.exists(root)) {
-        throw new IllegalArgumentException("Lake " + lake.root() + " does not exist; run a job with --lake " + lake.root() + " first");
+    List<String> names = lake.tables(spark);
+    for (String name : names) {
+      lake.read(spark, name).createOrReplaceTempView(name);
+    }
+    // A session that saw another lake must not answer for a table this one lacks.
+    for (String name : Lake.TABLES) {
+      if (!names.contains(name)) {
+        spark.catalog().dropTempView(name);
       }
-      for (org.apache.hadoop.fs.FileStatus status : fs.listStatus(root)) {
-        String name = status.getPath().getName();
-        if (status.isDirectory() && lake.exists(spark, name)) {
-          spark.read().format("delta").load(lake.path(name)).createOrReplaceTempView(name);
-          names.add(name);
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Cannot list lake " + lake.root(), e);
     }
     return names;
   }

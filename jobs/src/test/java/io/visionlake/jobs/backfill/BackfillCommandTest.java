@@ -40,7 +40,7 @@ class BackfillCommandTest {
     assertThat(s.layout).isEqualTo(DayLayout.HIVE);
     assertThat(s.source).isEqualTo("backfill");
     assertThat(s.model).isNull();
-    // The job reads an empty list as classify,embed (ImageScoring.prepare); the command says so explicitly.
+    // The job reads an empty list as classify,embed (ScoringPlan.prepare); the command says so explicitly.
     assertThat(s.analyzers).containsExactly("classify", "embed");
     assertThat(s.parallelDays).isEqualTo(1);
     assertThat(s.confFile).isNull();

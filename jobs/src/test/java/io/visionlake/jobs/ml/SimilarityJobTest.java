@@ -1,6 +1,7 @@
 package io.visionlake.jobs.ml;
 
 import io.visionlake.jobs.batch.BatchInferenceJob;
+import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.testing.DeltaTestBase;
 import io.visionlake.jobs.testing.ImageCopies;
 
@@ -94,7 +95,7 @@ class SimilarityJobTest extends DeltaTestBase {
     assertThat(result.newlyEmbedded).as("the lake holds fashion-cnn embeddings: every image embedded with tiny-image").isEqualTo(21);
     assertThat(result.unusable).isZero();
 
-    List<Row> pairs = spark.read().format("delta").load(lake.resolve(SimilarityJob.NEAR_DUPLICATES).toString()).collectAsList();
+    List<Row> pairs = spark.read().format("delta").load(lake.resolve(Lake.NEAR_DUPLICATES).toString()).collectAsList();
     Set<String> found = pairs.stream().filter(r -> !r.getAs("image_id_a").equals(r.getAs("image_id_b")))
         .map(r -> pairKey(r.getAs("path_a"), r.getAs("path_b"))).collect(Collectors.toCollection(TreeSet::new));
     for (String name : WITH_COPIES) {
@@ -125,13 +126,13 @@ class SimilarityJobTest extends DeltaTestBase {
   @Test
   @Order(2)
   void reRunAddsNothingAndEmbedsNothing() {
-    long before = spark.read().format("delta").load(lake.resolve(SimilarityJob.NEAR_DUPLICATES).toString()).count();
+    long before = spark.read().format("delta").load(lake.resolve(Lake.NEAR_DUPLICATES).toString()).count();
     SimilarityJob.Result again = SimilarityJob.findNearDuplicates(spark, SimilarityJob.Settings.of(lake.toString()).withModel(tinyImage));
     assertThat(again.pairsInserted).isZero();
     assertThat(again.newlyEmbedded).as("embeddings are kept in image_embeddings").isZero();
     assertThat(again.pairsFound).isEqualTo(before);
-    assertThat(spark.read().format("delta").load(lake.resolve(SimilarityJob.NEAR_DUPLICATES).toString()).count()).isEqualTo(before);
-    assertThat(spark.read().format("delta").load(lake.resolve(LakeEmbeddings.TABLE).toString()).count()).isEqualTo(21);
+    assertThat(spark.read().format("delta").load(lake.resolve(Lake.NEAR_DUPLICATES).toString()).count()).isEqualTo(before);
+    assertThat(spark.read().format("delta").load(lake.resolve(Lake.IMAGE_EMBEDDINGS).toString()).count()).isEqualTo(21);
   }
 
   @Test

@@ -91,7 +91,7 @@ class TrainHeadJobTest extends DeltaTestBase {
     assertThat(trained.accuracy).as("held-out accuracy").isGreaterThanOrEqualTo(0.95);
     assertThat(trained.macroF1).isGreaterThan(0.9);
 
-    Row eval = spark.read().format("delta").load(lake.resolve(TrainHeadJob.MODEL_EVALS).toString()).first();
+    Row eval = spark.read().format("delta").load(lake.resolve(Lake.MODEL_EVALS).toString()).first();
     assertThat((String) eval.getAs("head")).isEqualTo(HEAD);
     assertThat((String) eval.getAs("embedding_model")).isEqualTo("fashion-cnn");
     assertThat(eval.<Long>getAs("train_count")).isEqualTo(trained.trainCount);

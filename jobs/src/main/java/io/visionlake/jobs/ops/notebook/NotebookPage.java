@@ -10,18 +10,28 @@ import java.util.stream.Collectors;
  * inline; nothing is fetched). Each SQL cell's rows are embedded as JSON and drawn in the browser
  * as a table and, unless {@code chart=table}, an SVG chart. The page records script errors in
  * {@code body[data-errors]} and the charts drawn in {@code body[data-charts-drawn]}, which the
- * headless-browser test reads.
+ * headless-browser test reads. A cell whose table the lake lacks is a {@code section.missing} with
+ * a note instead of a result ({@code data-missing} names the table).
  */
 public final class NotebookPage {
   private NotebookPage() {}
 
   static String render(Notebook notebook, List<NotebookRunner.CellResult> results, String lake, Instant at, String chartScript) {
     StringBuilder body = new StringBuilder();
-    long charts = results.stream().filter(r -> r.cell.isSql && !"table".equals(r.cell.chart())).count();
+    long charts = results.stream().filter(r -> r.cell.isSql && r.missingTable == null && !"table".equals(r.cell.chart())).count();
     for (NotebookRunner.CellResult r : results) {
       Notebook.Cell c = r.cell;
       if (!c.isSql) {
         body.append("<section class=\"md\" data-cell=\"").append(c.index).append("\">\n").append(Markdown.toHtml(c.text)).append("</section>\n");
+        continue;
+      }
+      if (r.missingTable != null) {
+        body.append("<section class=\"missing\" data-cell=\"").append(c.index).append("\" data-missing=\"")
+            .append(Markdown.escape(r.missingTable)).append("\">\n")
+            .append("<h3>").append(Markdown.escape(c.title())).append("</h3>\n")
+            .append("<details><summary>SQL · table missing</summary><pre>").append(Markdown.escape(c.text)).append("</pre></details>\n")
+            .append("<p class=\"note\">").append(Markdown.escape(r.note())).append("</p>\n")
+            .append("</section>\n");
         continue;
       }
       String spec = json(c.spec);
@@ -85,7 +95,8 @@ public final class NotebookPage {
       "section.md{background:transparent;box-shadow:none;padding:0 4px}",
       "h3{margin:4px 0 8px;font-size:16px}details{font-size:12px;color:#555;margin-bottom:8px}pre{background:#f0f2f5;padding:8px;overflow:auto}",
       "table{border-collapse:collapse;font-size:12px;margin-top:8px}td,th{border-bottom:1px solid #e3e6ea;padding:3px 10px;text-align:left}",
-      "th{background:#f0f2f5}.more{font-size:12px;color:#777}.error{color:#b00020}");
+      "th{background:#f0f2f5}.more{font-size:12px;color:#777}.error{color:#b00020}",
+      ".note{background:#fff8e1;border-left:3px solid #f0b400;padding:6px 10px;font-size:13px}");
 
   /** Draws every SQL cell's table and chart from its embedded rows. */
   private static final String RENDER = String.join("\n",

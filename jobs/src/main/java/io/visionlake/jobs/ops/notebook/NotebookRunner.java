@@ -11,10 +11,15 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs every cell of a notebook against a lake and renders one self-contained HTML page: the
@@ -22,10 +27,17 @@ import org.apache.spark.sql.SparkSession;
  * whose script is inlined (the page works offline and from a file). A cell that fails, returns no
  * rows for a chart, or lacks a column its chart names fails the run with the cell and the error.
  *
+ * <p>Notebooks run on any lake: a cell that reads a VisionLake table ({@link Lake#TABLES}) this lake
+ * does not have yet, such as {@code frames} on a lake only the batch job has written, becomes a note
+ * in the page naming the table and the job that writes it. That is decided from Spark's
+ * {@code TABLE_OR_VIEW_NOT_FOUND} error and the lake's tables, so a misspelt table name or a bad
+ * query against a table the lake has still fails the run.
+ *
  * <p>In SQL, {@code ${lake}} is the lake root, for time travel: {@code SELECT ... FROM
  * delta.`${lake}/images` VERSION AS OF 0}. Every table of the lake is also a view by its name.
  */
 public final class NotebookRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(NotebookRunner.class);
   /** Rows of a result kept for its table and chart. */
   static final int MAX_ROWS = 5000;
   /** Rows shown in a cell's result table. */
@@ -55,10 +67,10 @@ public final class NotebookRunner {
 
   /** Runs {@code notebook} and writes {@code <out>/<name>.html}; returns the page's path. */
   public Path run(Notebook notebook, Path out) {
-    SqlQueryJob.registerTables(spark, lake);
+    Set<String> tables = new HashSet<>(SqlQueryJob.registerTables(spark, lake));
     List<CellResult> results = new ArrayList<>();
     for (Notebook.Cell cell : notebook.cells) {
-      results.add(cell.isSql ? execute(notebook, cell) : CellResult.markdown(cell));
+      results.add(cell.isSql ? execute(notebook, cell, tables) : CellResult.markdown(cell));
     }
     try {
       Files.createDirectories(out);
@@ -70,7 +82,7 @@ public final class NotebookRunner {
     }
   }
 
-  private CellResult execute(Notebook notebook, Notebook.Cell cell) {
+  private CellResult execute(Notebook notebook, Notebook.Cell cell, Set<String> tables) {
     String sql = cell.text.replace("${lake}", lake.root());
     spark.sparkContext().setJobGroup("visionlake-notebook-" + notebook.name + "-" + cell.index,
         "Notebook " + notebook.name + " " + cell.describe(notebook.name), false);
@@ -97,11 +109,36 @@ public final class NotebookRunner {
       }
       return CellResult.sql(cell, columns, json, total, (System.nanoTime() - started) / 1_000_000);
     } catch (Exception e) { // AnalysisException (a bad query) is a checked exception to Java
+      String missing = missingLakeTable(e, tables);
+      if (missing != null) {
+        LOG.warn("Notebook {}: {} reads {}, which lake {} does not have yet ({} writes it); the page shows a note in its place",
+            notebook.name, cell.describe(notebook.name), missing, lake.root(), Lake.WRITTEN_BY.get(missing));
+        return CellResult.missingTable(cell, missing);
+      }
       throw new NotebookCellException("Notebook " + notebook.name + ": " + cell.describe(notebook.name) + " failed: "
           + firstLine(e.getMessage()), e);
     } finally {
       spark.sparkContext().clearJobGroup();
     }
+  }
+
+  /**
+   * The VisionLake table {@code e} says is not found, when this lake does not have it (a job that
+   * writes it has not run here); null for any other error, including an unknown or qualified name.
+   */
+  static String missingLakeTable(Throwable e, Set<String> lakeTables) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AnalysisException && "TABLE_OR_VIEW_NOT_FOUND".equals(((AnalysisException) t).getCondition())) {
+        String relation = ((AnalysisException) t).getMessageParameters().get("relationName");
+        // Spark quotes each part (`frames`); a qualified name (db.frames) is not a lake view.
+        String name = relation == null ? null : relation.replace("`", "");
+        if (name != null && Lake.TABLES.contains(name) && !lakeTables.contains(name)) {
+          return name;
+        }
+        return null;
+      }
+    }
+    return null;
   }
 
   /** Splits on semicolons that end a line (not inside string literals in practice). */
@@ -130,21 +167,34 @@ public final class NotebookRunner {
     final List<String> rowsJson;
     final long totalRows;
     final long millis;
+    /** The lake table the cell reads and this lake lacks; null when the cell ran. */
+    final String missingTable;
 
-    private CellResult(Notebook.Cell cell, List<String> columns, List<String> rowsJson, long totalRows, long millis) {
+    private CellResult(Notebook.Cell cell, List<String> columns, List<String> rowsJson, long totalRows, long millis, String missingTable) {
       this.cell = cell;
       this.columns = columns;
       this.rowsJson = rowsJson;
       this.totalRows = totalRows;
       this.millis = millis;
+      this.missingTable = missingTable;
     }
 
     static CellResult markdown(Notebook.Cell cell) {
-      return new CellResult(cell, List.of(), List.of(), 0, 0);
+      return new CellResult(cell, List.of(), List.of(), 0, 0, null);
     }
 
     static CellResult sql(Notebook.Cell cell, List<String> columns, List<String> rowsJson, long totalRows, long millis) {
-      return new CellResult(cell, columns, rowsJson, totalRows, millis);
+      return new CellResult(cell, columns, rowsJson, totalRows, millis, null);
+    }
+
+    static CellResult missingTable(Notebook.Cell cell, String table) {
+      return new CellResult(cell, List.of(), List.of(), 0, 0, table);
+    }
+
+    /** What the page says instead of a result when the lake lacks the cell's table. */
+    String note() {
+      return "This lake has no " + missingTable + " table yet: " + Lake.WRITTEN_BY.get(missingTable)
+          + " writes it. This cell shows its result once that job has run on the lake.";
     }
   }
 

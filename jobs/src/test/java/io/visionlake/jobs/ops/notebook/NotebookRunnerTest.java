@@ -35,12 +35,16 @@ import org.junit.jupiter.api.io.TempDir;
  * Every notebook under notebooks/ runs against a lake built here by the real jobs (a two-day
  * backfill with a damaged file, a batch run, a camera stream), and each chart in each page has
  * rows; a failing cell fails the run naming the cell; the rendered page loads in headless Chromium
- * without console errors, draws every chart as SVG, and its screenshot is not blank.
+ * without console errors, draws every chart as SVG, and its screenshot is not blank. On a lake only
+ * the batch job has written, every notebook still renders, with a note where a cell reads a stream
+ * table.
  */
 @IntegrationTest
 class NotebookRunnerTest {
   static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
   static final Pattern CHART_DIV = Pattern.compile("<div class=\"chart\" id=\"chart-(\\d+)\"");
+  /** A cell reading a table only the stream writes. */
+  static final Pattern STREAM_TABLE = Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+(frames|frame_errors|flow_counts|late_frames)\\b");
 
   @TempDir
   static Path tmp;
@@ -162,6 +166,76 @@ class NotebookRunnerTest {
     Path badSpec = tmp.resolve("bad-spec.md");
     Files.writeString(badSpec, "```sql chart=heatmap x=a y=b\nSELECT 1\n```\n");
     assertThatThrownBy(() -> Notebook.read(badSpec)).hasMessageContaining("line 1").hasMessageContaining("needs value=<column>");
+  }
+
+  @Test
+  void everyNotebookRunsOnABatchOnlyLake() throws Exception {
+    Lake batchOnly = new Lake(tmp.resolve("batch-only-lake").toString());
+    Path in = Files.createDirectories(tmp.resolve("batch-only-input"));
+    for (int i = 30; i < 36; i++) {
+      String name = String.format("test-%05d.png", i);
+      Files.copy(TestPaths.required("data/samples/fashion").resolve(name), in.resolve(name));
+    }
+    Files.write(in.resolve("empty.png"), new byte[0]); // one image_errors row
+    BatchInferenceJob.run(spark, BatchInferenceJob.Settings.of(List.of(in.toString()), batchOnly.root(), "fashion"));
+    NotebookRunner onBatch = new NotebookRunner(spark, batchOnly, NotebookRunner.defaultChartLibrary(TestPaths.home()));
+    Path out = Path.of("target", "notebooks", "batch-only").toAbsolutePath();
+
+    int notes = 0;
+    int dataQualityWithRows = 0;
+    for (Path file : notebooks()) {
+      Notebook nb = Notebook.read(file);
+      Path page = onBatch.run(nb, out);
+      String html = Files.readString(page);
+      for (Notebook.Cell c : nb.cells) {
+        if (!c.isSql) {
+          continue;
+        }
+        Matcher stream = STREAM_TABLE.matcher(c.text);
+        Set<String> streamTables = new HashSet<>();
+        while (stream.find()) {
+          streamTables.add(stream.group(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        Matcher missing = Pattern.compile("data-cell=\"" + c.index + "\" data-missing=\"(\\w+)\"").matcher(html);
+        if (!streamTables.isEmpty()) {
+          assertThat(missing.find()).as("%s reads %s: a note, not a result", c.describe(nb.name), streamTables).isTrue();
+          assertThat(missing.group(1)).as("the note names a table the cell reads").isIn(streamTables);
+          assertThat(html).contains("This lake has no " + missing.group(1) + " table yet: scripts/submit stream writes it.");
+          notes++;
+          continue;
+        }
+        assertThat(missing.find()).as("%s needs only batch tables", c.describe(nb.name)).isFalse();
+        Matcher rows = Pattern.compile("data-cell=\"" + c.index + "\" data-chart=\"[a-z]+\" data-rows=\"(\\d+)\"").matcher(html);
+        assertThat(rows.find()).as("%s ran", c.describe(nb.name)).isTrue();
+        // Backfill rows exist only where a backfill ran; every other batch-table cell has rows.
+        if (!c.text.contains("job = 'backfill'")) {
+          assertThat(Integer.parseInt(rows.group(1))).as("rows of %s on a batch-only lake", c.describe(nb.name)).isPositive();
+          if (nb.name.equals("data-quality")) {
+            dataQualityWithRows++;
+          }
+        }
+      }
+      HeadlessChromium.Load dom = HeadlessChromium.dumpDom(page, tmp);
+      assertThat(dom.console).as("console output of %s", page.getFileName()).isEmpty();
+      Matcher expected = Pattern.compile("data-charts=\"(\\d+)\"").matcher(dom.stdout);
+      Matcher drawn = Pattern.compile("data-charts-drawn=\"(\\d+)\"").matcher(dom.stdout);
+      assertThat(expected.find() && drawn.find()).as("the script of %s ran to the end", page.getFileName()).isTrue();
+      assertThat(drawn.group(1)).as("every chart of a cell that ran is drawn in %s", page.getFileName()).isEqualTo(expected.group(1));
+      assertThat(dom.stdout).contains("data-errors=\"0\"");
+    }
+    assertThat(notes).as("the stream-table cells of camera-flow and data-quality").isGreaterThanOrEqualTo(5);
+    assertThat(dataQualityWithRows).as("data-quality: error rate, errors by stage, reasons, latest runs").isEqualTo(4);
+
+    // Bad SQL against a table the lake has, and a misspelt table, still fail the run.
+    Path bad = tmp.resolve("bad-column.md");
+    Files.writeString(bad, "```sql chart=table title=\"typo\"\nSELECT no_such_column FROM images\n```\n");
+    assertThatThrownBy(() -> onBatch.run(Notebook.read(bad), tmp.resolve("out")))
+        .isInstanceOf(NotebookRunner.NotebookCellException.class).hasMessageContaining("cell 1 (bad-column line 1, 'typo')")
+        .hasMessageContaining("no_such_column");
+    Path misspelt = tmp.resolve("misspelt.md");
+    Files.writeString(misspelt, "```sql chart=table\nSELECT * FROM frame\n```\n");
+    assertThatThrownBy(() -> onBatch.run(Notebook.read(misspelt), tmp.resolve("out")))
+        .isInstanceOf(NotebookRunner.NotebookCellException.class).hasMessageContaining("frame");
   }
 
   @Test
