@@ -1,5 +1,7 @@
 package io.visionlake.jobs.ops;
 
+import io.visionlake.udfs.testing.IntegrationTest;
+
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.testing.DeltaTestBase;
 
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * compacted and reported as unknown, a folder that is not a Delta table is left alone; every table
  * keeps its rows and VACUUM leaves only the files the latest version references.
  */
+@IntegrationTest
 class MaintainJobTest extends DeltaTestBase {
   static final String USER_TABLE = "analyst_notes";
 
