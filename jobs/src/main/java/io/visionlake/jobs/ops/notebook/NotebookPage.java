@@ -18,18 +18,19 @@ public final class NotebookPage {
 
   static String render(Notebook notebook, List<NotebookRunner.CellResult> results, String lake, Instant at, String chartScript) {
     StringBuilder body = new StringBuilder();
-    long charts = results.stream().filter(r -> r.cell.isSql && r.missingTable == null && !"table".equals(r.cell.chart())).count();
+    long charts = results.stream().filter(r -> r.cell.isSql && !r.isNote() && !"table".equals(r.cell.chart())).count();
     for (NotebookRunner.CellResult r : results) {
       Notebook.Cell c = r.cell;
       if (!c.isSql) {
         body.append("<section class=\"md\" data-cell=\"").append(c.index).append("\">\n").append(Markdown.toHtml(c.text)).append("</section>\n");
         continue;
       }
-      if (r.missingTable != null) {
-        body.append("<section class=\"missing\" data-cell=\"").append(c.index).append("\" data-missing=\"")
-            .append(Markdown.escape(r.missingTable)).append("\">\n")
+      if (r.isNote()) {
+        body.append("<section class=\"missing\" data-cell=\"").append(c.index)
+            .append(r.missingTable != null ? "\" data-missing=\"" + Markdown.escape(r.missingTable) : "\" data-empty=\"true")
+            .append("\">\n")
             .append("<h3>").append(Markdown.escape(c.title())).append("</h3>\n")
-            .append("<details><summary>SQL · table missing</summary><pre>").append(Markdown.escape(c.text)).append("</pre></details>\n")
+            .append("<details><summary>SQL · ").append(r.missingTable != null ? "table missing" : "no rows").append("</summary><pre>").append(Markdown.escape(c.text)).append("</pre></details>\n")
             .append("<p class=\"note\">").append(Markdown.escape(r.note())).append("</p>\n")
             .append("</section>\n");
         continue;

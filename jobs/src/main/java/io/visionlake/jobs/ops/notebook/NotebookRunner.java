@@ -105,7 +105,8 @@ public final class NotebookRunner {
       long total = result.count();
       List<String> json = result.limit(MAX_ROWS).toJSON().collectAsList();
       if (!"table".equals(cell.chart()) && json.isEmpty()) {
-        throw new IllegalArgumentException("the query returned no rows, so chart=" + cell.chart() + " would be empty");
+        // Nothing to chart on this lake (e.g. no image errors yet): a note, not a failed notebook.
+        LOG.info("Notebook {}: {} returned no rows; the page says so in place of the chart", notebook.name, cell.describe(notebook.name));
       }
       return CellResult.sql(cell, columns, json, total, (System.nanoTime() - started) / 1_000_000);
     } catch (Exception e) { // AnalysisException (a bad query) is a checked exception to Java
@@ -191,8 +192,21 @@ public final class NotebookRunner {
       return new CellResult(cell, List.of(), List.of(), 0, 0, table);
     }
 
-    /** What the page says instead of a result when the lake lacks the cell's table. */
+    /** A chart whose query returned no rows: the page says so instead of drawing an empty chart. */
+    boolean emptyChart() {
+      return missingTable == null && cell.isSql && !"table".equals(cell.chart()) && rowsJson.isEmpty();
+    }
+
+    /** Whether the page shows a note in place of the result (missing table, or nothing to chart). */
+    boolean isNote() {
+      return missingTable != null || emptyChart();
+    }
+
+    /** What the page says instead of a result. */
     String note() {
+      if (missingTable == null) {
+        return "No rows: there is nothing to chart on this lake yet.";
+      }
       return "This lake has no " + missingTable + " table yet: " + Lake.WRITTEN_BY.get(missingTable)
           + " writes it. This cell shows its result once that job has run on the lake.";
     }
