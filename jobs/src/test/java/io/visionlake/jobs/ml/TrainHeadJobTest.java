@@ -82,31 +82,31 @@ class TrainHeadJobTest extends DeltaTestBase {
     trained = TrainHeadJob.run(spark, TrainHeadJob.Settings.of(HEAD, labels.toString(), lake.toString()));
     System.out.println(trained.summary());
 
-    assertThat(trained.labelled).isEqualTo(2000);
-    assertThat(trained.unusable).isZero();
-    assertThat(trained.trainCount + trained.testCount).as("every labelled image is in one split").isEqualTo(2000);
-    assertThat(trained.testCount).as("about 20% held out").isBetween(340L, 460L);
-    assertThat(trained.accuracy).as("held-out accuracy").isGreaterThanOrEqualTo(0.95);
-    assertThat(trained.macroF1).isGreaterThan(0.9);
+    assertThat(trained.labelled()).isEqualTo(2000);
+    assertThat(trained.unusable()).isZero();
+    assertThat(trained.trainCount() + trained.testCount()).as("every labelled image is in one split").isEqualTo(2000);
+    assertThat(trained.testCount()).as("about 20% held out").isBetween(340L, 460L);
+    assertThat(trained.accuracy()).as("held-out accuracy").isGreaterThanOrEqualTo(0.95);
+    assertThat(trained.macroF1()).isGreaterThan(0.9);
 
     Row eval = spark.read().format("delta").load(lake.resolve(TrainHeadJob.MODEL_EVALS).toString()).first();
     assertThat((String) eval.getAs("head")).isEqualTo(HEAD);
     assertThat((String) eval.getAs("embedding_model")).isEqualTo("fashion-cnn");
-    assertThat(eval.<Long>getAs("train_count")).isEqualTo(trained.trainCount);
-    assertThat(eval.<Long>getAs("test_count")).isEqualTo(trained.testCount);
-    assertThat(eval.<Double>getAs("accuracy")).isEqualTo(trained.accuracy);
-    assertThat(eval.<Double>getAs("macro_f1")).isEqualTo(trained.macroF1);
+    assertThat(eval.<Long>getAs("train_count")).isEqualTo(trained.trainCount());
+    assertThat(eval.<Long>getAs("test_count")).isEqualTo(trained.testCount());
+    assertThat(eval.<Double>getAs("accuracy")).isEqualTo(trained.accuracy());
+    assertThat(eval.<Double>getAs("macro_f1")).isEqualTo(trained.macroF1());
     scala.collection.Map<String, scala.collection.Map<String, Long>> stored = eval.getAs("confusion");
     Map<String, scala.collection.Map<String, Long>> confusion = scala.jdk.javaapi.CollectionConverters.asJava(stored);
     assertThat(confusion.keySet()).containsExactlyInAnyOrder("bags", "bottoms", "dresses", "footwear", "tops");
     long cells = confusion.values().stream().mapToLong(m -> scala.jdk.javaapi.CollectionConverters.asJava(m).values().stream().mapToLong(Long::longValue).sum()).sum();
-    assertThat(cells).as("the confusion matrix counts the held-out images").isEqualTo(trained.testCount);
+    assertThat(cells).as("the confusion matrix counts the held-out images").isEqualTo(trained.testCount());
   }
 
   @Test
   @Order(2)
   void savedHeadLoadsBackAndPredictsTheSame() {
-    LabelHead head = LabelHead.load(spark, trained.uri);
+    LabelHead head = LabelHead.load(spark, trained.uri());
     assertThat(head.name()).isEqualTo(HEAD);
     assertThat(head.embeddingModel()).isEqualTo("fashion-cnn");
     assertThat(head.labels()).containsExactly("bags", "bottoms", "dresses", "footwear", "tops");
