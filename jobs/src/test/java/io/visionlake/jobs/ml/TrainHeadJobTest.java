@@ -3,7 +3,6 @@ package io.visionlake.jobs.ml;
 import io.visionlake.jobs.batch.BatchInferenceJob;
 import io.visionlake.jobs.conf.MlOptions;
 import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.stream.StreamingInferenceJob;
 import io.visionlake.jobs.testing.CameraFrames;
 import io.visionlake.jobs.testing.DeltaTestBase;
 
@@ -158,13 +157,7 @@ class TrainHeadJobTest extends DeltaTestBase {
   @Test
   @Order(4)
   void streamWithHeadAddsTheColumns() throws Exception {
-    Path landing = tmp.resolve("landing");
-    CameraFrames.land(landing, "north", 100, 4, java.time.Instant.parse("2024-05-01T12:00:00Z"));
-    Path streamLake = tmp.resolve("stream-lake");
-    StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing, streamLake.toString(), tmp.resolve("cp").toString())
-        .trigger("available-now").analyzers("classify").head(HEAD)).awaitTermination();
-
-    List<Row> frames = spark.read().format("delta").load(new Lake(streamLake.toString()).path(Lake.FRAMES)).collectAsList();
+    List<Row> frames = CameraFrames.streamOnce(tmp, 4, s -> s.analyzers("classify").head(HEAD));
     assertThat(frames).hasSize(4);
     frames.forEach(r -> {
       assertThat((String) r.getAs(LabelHead.LABEL_COL)).isIn("bags", "bottoms", "dresses", "footwear", "tops");
