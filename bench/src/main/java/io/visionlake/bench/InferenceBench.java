@@ -324,7 +324,6 @@ public final class InferenceBench implements Callable<Integer> {
         pre.write(img.mat(), batch);
       }
     }
-    ExecutorService pool = Executors.newFixedThreadPool(predictors);
     try (LoadedModel model = LoadedModel.load(spec, new Configuration(), threads, Device.cpu())) {
       List<Predictor<ImageBatch, BatchOutput>> ps = new ArrayList<>();
       for (int p = 0; p < predictors; p++) {
@@ -332,25 +331,33 @@ public final class InferenceBench implements Callable<Integer> {
         predictor.predict(shares.get(p).get(0));
         ps.add(predictor);
       }
-      long start = System.nanoTime();
-      List<Future<Integer>> parts = new ArrayList<>();
+      List<Callable<Integer>> tasks = new ArrayList<>();
       for (int p = 0; p < predictors; p++) {
         int share = p;
-        parts.add(pool.submit(() -> {
+        tasks.add(() -> {
           int n = 0;
           for (ImageBatch b : shares.get(share)) {
             n += ps.get(share).predict(b).size();
           }
           return n;
-        }));
+        });
       }
-      int n = 0;
-      for (Future<Integer> part : parts) {
-        n += part.get();
-      }
-      double rate = n / ((System.nanoTime() - start) / 1e9);
+      double rate = itemsPerSecond(tasks);
       ps.forEach(Predictor::close);
       return rate;
+    }
+  }
+
+  /** Runs {@code tasks} at once, a thread each; returns the items they did (each returns its count) per second of wall time. */
+  static double itemsPerSecond(List<Callable<Integer>> tasks) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
+    try {
+      long start = System.nanoTime();
+      int n = 0;
+      for (Future<Integer> part : pool.invokeAll(tasks)) {
+        n += part.get();
+      }
+      return n / ((System.nanoTime() - start) / 1e9);
     } finally {
       pool.shutdown();
     }
@@ -365,38 +372,28 @@ public final class InferenceBench implements Callable<Integer> {
     for (Path f : w.files) {
       bytes.add(Files.readAllBytes(f));
     }
-    ExecutorService pool = Executors.newFixedThreadPool(cores);
-    try {
-      long start = System.nanoTime();
-      List<Future<Integer>> parts = new ArrayList<>();
-      for (int t = 0; t < cores; t++) {
-        int first = t;
-        parts.add(pool.submit(() -> {
-          ImageDecoder decoder = new ImageDecoder(DecodeOptions.defaults());
-          ImagePreprocessor pre = new ImagePreprocessor(w.spec);
-          ImageBatch batch = newBatch(w.spec);
-          int n = 0;
-          for (int i = first; i < bytes.size(); i += cores) {
-            if (batch.isFull()) {
-              batch.clear();
-            }
-            try (DecodedImage img = reduced ? decoder.decode(bytes.get(i), pre.minDecodeWidth(), pre.minDecodeHeight())
-                : decoder.decode(bytes.get(i), 0, 0)) {
-              pre.write(img.mat(), batch);
-            }
-            n++;
+    List<Callable<Integer>> tasks = new ArrayList<>();
+    for (int t = 0; t < cores; t++) {
+      int first = t;
+      tasks.add(() -> {
+        ImageDecoder decoder = new ImageDecoder(DecodeOptions.defaults());
+        ImagePreprocessor pre = new ImagePreprocessor(w.spec);
+        ImageBatch batch = newBatch(w.spec);
+        int n = 0;
+        for (int i = first; i < bytes.size(); i += cores) {
+          if (batch.isFull()) {
+            batch.clear();
           }
-          return n;
-        }));
-      }
-      int n = 0;
-      for (Future<Integer> p : parts) {
-        n += p.get();
-      }
-      return n / ((System.nanoTime() - start) / 1e9);
-    } finally {
-      pool.shutdown();
+          try (DecodedImage img = reduced ? decoder.decode(bytes.get(i), pre.minDecodeWidth(), pre.minDecodeHeight())
+              : decoder.decode(bytes.get(i), 0, 0)) {
+            pre.write(img.mat(), batch);
+          }
+          n++;
+        }
+        return n;
+      });
     }
+    return itemsPerSecond(tasks);
   }
 
   /**

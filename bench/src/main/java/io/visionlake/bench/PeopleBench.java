@@ -17,9 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import org.opencv.core.Core;
 
 /**
@@ -56,25 +54,15 @@ public final class PeopleBench {
   }
 
   private static double framesPerSecond(List<byte[]> frames, int threads) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      // Warm-up: native libraries and the detector's state load once per JVM.
-      runShare(frames.subList(0, 1));
-      long start = System.nanoTime();
-      List<Future<Integer>> parts = new ArrayList<>();
-      int per = (frames.size() + threads - 1) / threads;
-      for (int t = 0; t < threads; t++) {
-        List<byte[]> share = frames.subList(Math.min(frames.size(), t * per), Math.min(frames.size(), (t + 1) * per));
-        parts.add(pool.submit(() -> runShare(share)));
-      }
-      int n = 0;
-      for (Future<Integer> p : parts) {
-        n += p.get();
-      }
-      return n / ((System.nanoTime() - start) / 1e9);
-    } finally {
-      pool.shutdown();
+    // Warm-up: native libraries and the detector's state load once per JVM.
+    runShare(frames.subList(0, 1));
+    List<Callable<Integer>> tasks = new ArrayList<>();
+    int per = (frames.size() + threads - 1) / threads;
+    for (int t = 0; t < threads; t++) {
+      List<byte[]> share = frames.subList(Math.min(frames.size(), t * per), Math.min(frames.size(), (t + 1) * per));
+      tasks.add(() -> runShare(share));
     }
+    return InferenceBench.itemsPerSecond(tasks);
   }
 
   private static int runShare(List<byte[]> share) {

@@ -10,14 +10,18 @@ public abstract class SparkTestBase {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder()
+    spark = localSession("visionlake-test").getOrCreate();
+  }
+
+  /** The tests' session settings (also the jobs module's): local[2] on loopback, no UI, few shuffle partitions. */
+  public static SparkSession.Builder localSession(String appName) {
+    return SparkSession.builder()
         .master("local[2]")
-        .appName("visionlake-test")
+        .appName(appName)
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate();
+        .config("spark.sql.shuffle.partitions", "4");
   }
 
   @AfterAll

@@ -293,25 +293,7 @@ public final class BackfillJob {
   }
 
   /** What happened to one day. */
-  public static final class DayOutcome {
-    public final LocalDate day;
-    public final String status;
-    public final long files;
-    public final long images;
-    public final long errors;
-    public final double seconds;
-    public final String message;
-
-    DayOutcome(LocalDate day, String status, long files, long images, long errors, double seconds, String message) {
-      this.day = day;
-      this.status = status;
-      this.files = files;
-      this.images = images;
-      this.errors = errors;
-      this.seconds = seconds;
-      this.message = message;
-    }
-
+  public record DayOutcome(LocalDate day, String status, long files, long images, long errors, double seconds, String message) {
     @Override
     public String toString() {
       return day + " " + status + (message == null ? "" : " (" + message + ")");
@@ -319,13 +301,9 @@ public final class BackfillJob {
   }
 
   /** What a backfill did. */
-  public static final class Result {
-    public final List<DayOutcome> days;
-    public final double seconds;
-
-    Result(List<DayOutcome> days, double seconds) {
-      this.days = List.copyOf(days);
-      this.seconds = seconds;
+  public record Result(List<DayOutcome> days, double seconds) {
+    public Result {
+      days = List.copyOf(days);
     }
 
     long count(String status) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -79,29 +80,24 @@ public final class JobConf {
   }
 
   public int getInt(String key) {
-    String v = values.get(key);
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Setting " + key + " must be an integer, got '" + v + "'");
-    }
+    return parse(key, Integer::valueOf, "an integer");
   }
 
   public long getLong(String key) {
-    String v = values.get(key);
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Setting " + key + " must be an integer, got '" + v + "'");
-    }
+    return parse(key, Long::valueOf, "an integer");
   }
 
   public double getDouble(String key) {
+    return parse(key, Double::valueOf, "a number");
+  }
+
+  /** The value of {@code key} read by {@code parser}; a missing or malformed one names the setting and what it must be. */
+  private <T> T parse(String key, Function<String, T> parser, String what) {
     String v = values.get(key);
     try {
-      return Double.parseDouble(v);
+      return parser.apply(v);
     } catch (NumberFormatException | NullPointerException e) {
-      throw new IllegalArgumentException("Setting " + key + " must be a number, got '" + v + "'");
+      throw new IllegalArgumentException("Setting " + key + " must be " + what + ", got '" + v + "'");
     }
   }
 

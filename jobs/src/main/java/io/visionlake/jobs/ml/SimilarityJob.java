@@ -185,21 +185,7 @@ public final class SimilarityJob {
   }
 
   /** What a run was asked to do. */
-  public static final class Settings {
-    final String lake;
-    final String source;
-    final String model;
-    final Double threshold;
-    final Path confFile;
-
-    public Settings(String lake, String source, String model, Double threshold, Path confFile) {
-      this.lake = lake;
-      this.source = source;
-      this.model = model;
-      this.threshold = threshold;
-      this.confFile = confFile;
-    }
-
+  public record Settings(String lake, String source, String model, Double threshold, Path confFile) {
     public static Settings of(String lake) {
       return new Settings(lake, null, null, null, null);
     }
@@ -211,32 +197,10 @@ public final class SimilarityJob {
     public Settings withThreshold(double threshold) {
       return new Settings(lake, source, model, threshold, confFile);
     }
-
-    public Settings withSource(String source) {
-      return new Settings(lake, source, model, threshold, confFile);
-    }
   }
 
   /** What a near-duplicate run did. */
-  public static final class Result {
-    public final long images;
-    public final long newlyEmbedded;
-    public final long unusable;
-    public final long pairsFound;
-    public final long pairsInserted;
-    public final double threshold;
-    public final double seconds;
-
-    Result(long images, long newlyEmbedded, long unusable, long pairsFound, long pairsInserted, double threshold, double seconds) {
-      this.images = images;
-      this.newlyEmbedded = newlyEmbedded;
-      this.unusable = unusable;
-      this.pairsFound = pairsFound;
-      this.pairsInserted = pairsInserted;
-      this.threshold = threshold;
-      this.seconds = seconds;
-    }
-
+  public record Result(long images, long newlyEmbedded, long unusable, long pairsFound, long pairsInserted, double threshold, double seconds) {
     public String summary() {
       return String.format(Locale.ROOT,
           "Near-duplicates: %,d image(s) (%,d newly embedded, %,d unusable), %,d pair(s) within %.3f (%,d new) in %.1fs, %.1f images/s",

@@ -196,50 +196,17 @@ public final class TrainHeadJob {
   }
 
   /** What the job was asked to do. */
-  public static final class Settings {
-    final String name;
-    final String labels;
-    final String lake;
-    final String model;
-    final Path confFile;
-
-    public Settings(String name, String labels, String lake, String model, Path confFile) {
-      this.name = name;
-      this.labels = labels;
-      this.lake = lake;
-      this.model = model;
-      this.confFile = confFile;
-    }
-
+  public record Settings(String name, String labels, String lake, String model, Path confFile) {
     public static Settings of(String name, String labels, String lake) {
       return new Settings(name, labels, lake, null, null);
     }
   }
 
-  /** What a training run did. */
-  public static final class Result {
-    public final String head;
-    public final String uri;
-    public final long labelled;
-    public final long unusable;
-    public final long trainCount;
-    public final long testCount;
-    public final double accuracy;
-    public final double macroF1;
-    public final Map<String, Map<String, Long>> confusion;
-    public final double seconds;
-
+  /** What a training run did; testCount, accuracy, macroF1 and confusion are the held-out evaluation's. */
+  public record Result(String head, String uri, long labelled, long unusable, long trainCount, long testCount, double accuracy,
+      double macroF1, Map<String, Map<String, Long>> confusion, double seconds) {
     Result(String head, String uri, long labelled, long unusable, long trainCount, Evaluation eval, double seconds) {
-      this.head = head;
-      this.uri = uri;
-      this.labelled = labelled;
-      this.unusable = unusable;
-      this.trainCount = trainCount;
-      this.testCount = eval.total;
-      this.accuracy = eval.accuracy;
-      this.macroF1 = eval.macroF1;
-      this.confusion = eval.confusion;
-      this.seconds = seconds;
+      this(head, uri, labelled, unusable, trainCount, eval.total, eval.accuracy, eval.macroF1, eval.confusion, seconds);
     }
 
     public String summary() {

@@ -4,6 +4,7 @@ import io.visionlake.jobs.lake.Lake;
 import io.visionlake.udfs.inference.ImageResult;
 import io.visionlake.udfs.spark.ImageColumns;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -35,19 +36,15 @@ public final class ResultColumns implements Serializable {
       .add("error_class", DataTypes.StringType, true)
       .add("message", DataTypes.StringType, true);
 
-  /** One row per frame: what it is (frame, error, late), where it came from, and its outcome. */
-  static final StructType FRAME_OUTCOME = new StructType()
-      .add("kind", DataTypes.StringType, false)
-      .add("camera_id", DataTypes.StringType, false)
-      .add("captured_at", DataTypes.TimestampType, true)
+  /**
+   * One row per frame: what it is (frame, error, late), which frame it was as {@code frame_errors} has
+   * it (its columns before the failure columns: an error row is written from these as they are), and
+   * its outcome. Outcome columns are nullable where an error row has no value.
+   */
+  static final StructType FRAME_OUTCOME = append(new StructType().add("kind", DataTypes.StringType, false),
+      Arrays.stream(Lake.FRAME_ERRORS_SCHEMA.fields()).takeWhile(f -> !f.name().equals("stage")).toList())
       .add("capture_date", DataTypes.DateType, true)
       .add("time_source", DataTypes.StringType, true)
-      .add("path", DataTypes.StringType, true)
-      .add("kafka_topic", DataTypes.StringType, true)
-      .add("kafka_partition", DataTypes.IntegerType, true)
-      .add("kafka_offset", DataTypes.LongType, true)
-      .add("image_id", DataTypes.StringType, true)
-      .add("bytes", DataTypes.LongType, true)
       .add("width", DataTypes.IntegerType, true)
       .add("height", DataTypes.IntegerType, true)
       .add("stage", DataTypes.StringType, true)

@@ -51,39 +51,29 @@ class BackfillCommandTest {
 
   @Test
   void typosBadValuesAndMissingOptionsAreUsageErrors() {
-    CommandRun typo = CommandRun.execute("backfill", new BackfillCommand(), "--input", "in", "--form", "2024-05-01", "--lake", "lake");
-    assertThat(typo.exitCode).as(typo.toString()).isEqualTo(2);
-    assertThat(typo.err).contains("'--form'", "Possible solutions: --from");
+    CommandRun.execute("backfill", new BackfillCommand(), "--input", "in", "--form", "2024-05-01", "--lake", "lake")
+        .assertUsageError("'--form'", "Possible solutions: --from");
 
-    CommandRun required = CommandRun.execute("backfill", new BackfillCommand(), "--from", "2024-05-01", "--lake", "lake");
-    assertThat(required.exitCode).isEqualTo(2);
-    assertThat(required.err).contains("Missing required option: '--input=<root>'");
+    CommandRun.execute("backfill", new BackfillCommand(), "--from", "2024-05-01", "--lake", "lake")
+        .assertUsageError("Missing required option: '--input=<root>'");
 
-    CommandRun date = CommandRun.execute("backfill", new BackfillCommand(), "--input", "in", "--from", "2024-13-01", "--lake", "lake");
-    assertThat(date.exitCode).as(date.toString()).isEqualTo(2);
-    assertThat(date.err).contains("--from", "2024-13-01");
+    CommandRun.execute("backfill", new BackfillCommand(), "--input", "in", "--from", "2024-13-01", "--lake", "lake")
+        .assertUsageError("--from", "2024-13-01");
 
-    CommandRun days = CommandRun.execute("backfill", new BackfillCommand(), "--input", "in", "--from", "2024-05-01", "--lake", "lake",
-        "--parallel-days", "two");
-    assertThat(days.exitCode).isEqualTo(2);
-    assertThat(days.err).contains("--parallel-days", "two");
+    CommandRun.execute("backfill", new BackfillCommand(), "--input", "in", "--from", "2024-05-01", "--lake", "lake",
+        "--parallel-days", "two").assertUsageError("--parallel-days", "two");
 
-    CommandRun order = CommandRun.execute("backfill", new BackfillCommand(), "--input", "in", "--from", "2024-05-03", "--to", "2024-05-01",
-        "--lake", "lake");
-    assertThat(order.exitCode).isEqualTo(2);
-    assertThat(order.err).contains("visionlake backfill: --to 2024-05-01 is before --from 2024-05-03");
+    CommandRun.execute("backfill", new BackfillCommand(), "--input", "in", "--from", "2024-05-03", "--to", "2024-05-01",
+        "--lake", "lake").assertUsageError("visionlake backfill: --to 2024-05-01 is before --from 2024-05-03");
 
-    CommandRun layout = CommandRun.execute("backfill", new BackfillCommand(), "--input", "in", "--from", "2024-05-01", "--lake", "lake",
-        "--layout", "YYYY-MM");
-    assertThat(layout.exitCode).isEqualTo(2);
-    assertThat(layout.err).contains("--layout must be date=YYYY-MM-DD or YYYY/MM/DD, got 'YYYY-MM'");
+    CommandRun.execute("backfill", new BackfillCommand(), "--input", "in", "--from", "2024-05-01", "--lake", "lake",
+        "--layout", "YYYY-MM").assertUsageError("--layout must be date=YYYY-MM-DD or YYYY/MM/DD, got 'YYYY-MM'");
   }
 
   @Test
   void help() {
-    CommandRun help = CommandRun.execute("backfill", new BackfillCommand(), "--help");
-    assertThat(help.exitCode).isEqualTo(0);
-    assertThat(help.out).contains("Usage: backfill", "--input=<root>", "--from=<YYYY-MM-DD>", "--to=<YYYY-MM-DD>", "--layout=",
+    CommandRun.execute("backfill", new BackfillCommand(), "--help")
+        .assertHelp("Usage: backfill", "--input=<root>", "--from=<YYYY-MM-DD>", "--to=<YYYY-MM-DD>", "--layout=",
         "(default: date=YYYY-MM-DD)", "--parallel-days=<n>", "--force", "--quiet", "--analyzers=<list>");
   }
 }

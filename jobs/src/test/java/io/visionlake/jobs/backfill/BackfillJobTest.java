@@ -131,7 +131,7 @@ class BackfillJobTest extends DeltaTestBase {
     Files.copy(TestPaths.required("data/samples/fashion/test-01000.png"), day3.resolve("test-01000.png"));
     BackfillJob.Result changed = BackfillJob.run(spark, range(DAY1, DAY1.plusDays(2)));
     assertThat(changed.processed()).as("only the day whose fingerprint changed").isEqualTo(1);
-    assertThat(changed.days.get(2).status).isEqualTo("SUCCEEDED");
+    assertThat(changed.days().get(2).status()).isEqualTo("SUCCEEDED");
     assertThat(imagesPerDay()).isEqualTo(Map.of("2024-03-01", 30L, "2024-03-02", 30L, "2024-03-03", 31L));
 
     Set<Row> day1Before = new HashSet<>(table(Lake.IMAGES).filter(col("ingest_date").equalTo("2024-03-01"))

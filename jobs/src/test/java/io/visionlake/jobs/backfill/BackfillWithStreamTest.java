@@ -77,7 +77,7 @@ class BackfillWithStreamTest extends DeltaTestBase {
     stream.query().processAllAvailable();
     stream.stop();
 
-    assertThat(result.failed()).as("%s", result.days).isZero();
+    assertThat(result.failed()).as("%s", result.days()).isZero();
     assertThat(result.processed()).isEqualTo(3);
     Dataset<Row> images = spark.read().format("delta").load(lake.resolve(Lake.IMAGES).toString());
     assertThat(images.count()).isEqualTo(60);

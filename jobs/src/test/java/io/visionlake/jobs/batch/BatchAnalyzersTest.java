@@ -3,7 +3,6 @@ package io.visionlake.jobs.batch;
 import io.visionlake.jobs.scoring.ScoringPlan;
 
 import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.stream.StreamingInferenceJob;
 import io.visionlake.jobs.testing.CameraFrames;
 import io.visionlake.jobs.testing.DeltaTestBase;
 
@@ -61,6 +60,13 @@ class BatchAnalyzersTest extends DeltaTestBase {
     return spark.read().format("delta").load(new Lake(lake().toString()).path(Lake.IMAGES));
   }
 
+  /** Runs the job on a new folder holding only {@code sample}; returns that image's one row. */
+  private static Row runOne(String folder, String sample, String analyzers) throws Exception {
+    BatchInferenceJob.Result r = run(folder(folder, sample), analyzers);
+    assertThat(r.imagesWritten).isEqualTo(1);
+    return image(Path.of(sample).getFileName().toString());
+  }
+
   private static Row image(String fileName) {
     List<Row> rows = images().filter(col("path").endsWith("/" + fileName)).collectAsList();
     assertThat(rows).as(fileName).hasSize(1);
@@ -70,8 +76,7 @@ class BatchAnalyzersTest extends DeltaTestBase {
   @Test
   @Order(1)
   void defaultRunHasNoAnalyserColumns() throws Exception {
-    BatchInferenceJob.Result r = run(folder("first", "data/samples/photos/dog.jpg"), null);
-    assertThat(r.imagesWritten).isEqualTo(1);
+    runOne("first", "data/samples/photos/dog.jpg", null);
     assertThat(images().columns()).doesNotContain("ocr_text", "colors", ScoringPlan.ANALYZER_VERSIONS);
   }
 
@@ -107,9 +112,7 @@ class BatchAnalyzersTest extends DeltaTestBase {
   @Test
   @Order(3)
   void everyAnalyserAndTheModelInOnePass() throws Exception {
-    BatchInferenceJob.Result r = run(folder("third", "data/samples/photos/messi5.jpg"), "classify,embed,ocr,colors,faces,people");
-    assertThat(r.imagesWritten).isEqualTo(1);
-    Row messi = image("messi5.jpg");
+    Row messi = runOne("third", "data/samples/photos/messi5.jpg", "classify,embed,ocr,colors,faces,people");
     assertThat(messi.<String>getAs("top_label")).isNotNull();
     assertThat(messi.<Object>getAs("embedding")).isNotNull();
     assertThat(messi.<Integer>getAs("faces")).as("messi5.jpg shows one face").isGreaterThanOrEqualTo(1);
@@ -123,9 +126,7 @@ class BatchAnalyzersTest extends DeltaTestBase {
   @Test
   @Order(4)
   void aLaterRunWithoutAnalysersWritesNullsIntoTheirColumns() throws Exception {
-    BatchInferenceJob.Result r = run(folder("fourth", "data/samples/photos/apple.jpg"), "classify");
-    assertThat(r.imagesWritten).isEqualTo(1);
-    Row apple = image("apple.jpg");
+    Row apple = runOne("fourth", "data/samples/photos/apple.jpg", "classify");
     assertThat(apple.<Object>getAs("ocr_text")).isNull();
     assertThat(apple.<Object>getAs("faces")).isNull();
     assertThat(apple.<Object>getAs("embedding")).as("embed was not asked for").isNull();
@@ -136,14 +137,7 @@ class BatchAnalyzersTest extends DeltaTestBase {
   @Test
   @Order(6)
   void theStreamJobTakesTheSameAnalysers() throws Exception {
-    Path landing = tmp.resolve("landing");
-    CameraFrames.land(landing, "north", 100, 3, java.time.Instant.parse("2024-05-01T12:00:00Z"));
-    Path streamLake = tmp.resolve("stream-lake");
-    StreamingInferenceJob.Handle h = StreamingInferenceJob.run(spark,
-        StreamingInferenceJob.Settings.of("dir:" + landing, streamLake.toString(), tmp.resolve("stream-cp").toString())
-            .trigger("available-now").analyzers("colors,ocr"));
-    h.awaitTermination();
-    List<Row> frames = spark.read().format("delta").load(new Lake(streamLake.toString()).path(Lake.FRAMES)).collectAsList();
+    List<Row> frames = CameraFrames.streamOnce(tmp, 3, s -> s.analyzers("colors,ocr"));
     assertThat(frames).hasSize(3).allSatisfy(f -> {
       assertThat(f.<scala.collection.Seq<Row>>getAs("colors").size()).as("colours of a vtest frame").isBetween(1, 5);
       assertThat(f.<String>getAs("ocr_text")).as("ocr ran (a street scene: little or no text)").isNotNull();

@@ -108,6 +108,19 @@ class ClusterBatchTest extends DeltaTestBase {
     }
   }
 
+  /** {@code name} under the work folder, emptied: a test's own lake or landing folder. */
+  Path emptied(String name) throws Exception {
+    Path dir = work.resolve(name);
+    deleteRecursively(dir);
+    return dir;
+  }
+
+  /** After a kill: {@code job} was still running ({@code alive} says what died), then it finished with exit code 0. */
+  static void finishesAfterTheKill(Submission job, String alive) throws Exception {
+    assertThat(job.isAlive()).as(alive).isTrue();
+    assertThat(job.await(1500)).as("exit code; driver log:\n%s", job.log()).isZero();
+  }
+
   Submission submitBatch(String name, String lake) {
     return Submission.start(work.resolve(name + ".log"), Map.of(), "--master", cluster.masterUrl(), "--executor-memory", "1g",
         "--conf", JobOptions.FILES_PER_PARTITION + "=" + FILES_PER_PARTITION, "--conf", JobOptions.PROGRESS_SECONDS + "=1",
@@ -147,8 +160,7 @@ class ClusterBatchTest extends DeltaTestBase {
   @Test
   @Order(1)
   void executorsAreOtherJvmsLoadTheModelOnceAndWriteWhatLocalModeWrites() throws Exception {
-    String lake = work.resolve("lake-cluster").toString();
-    deleteRecursively(Path.of(lake));
+    String lake = emptied("lake-cluster").toString();
     Set<String> before = cluster.appIds();
     List<Long> driverPids;
     String appId;
@@ -186,17 +198,14 @@ class ClusterBatchTest extends DeltaTestBase {
   @Test
   @Order(2)
   void killMinus9OneExecutorMidJob() throws Exception {
-    String lake = work.resolve("lake-executor-killed").toString();
-    deleteRecursively(Path.of(lake));
+    String lake = emptied("lake-executor-killed").toString();
     Set<String> before = cluster.appIds();
     String appId;
     try (Submission job = submitBatch("executor-killed", lake)) {
       appId = awaitNewApp(before, job);
       Path victim = awaitModelLoaded(appId, job);
-      long pid = cluster.executorPid(victim).orElseThrow();
-      cluster.killExecutor(pid);
-      assertThat(job.isAlive()).as("the job was still running when its executor died").isTrue();
-      assertThat(job.await(1500)).as("exit code; driver log:\n%s", job.log()).isZero();
+      cluster.killExecutor(cluster.executorPid(victim).orElseThrow());
+      finishesAfterTheKill(job, "the job was still running when its executor died");
     }
     assertThat(cluster.executorDirs(appId).size()).as("the Worker started a replacement for the killed executor").isGreaterThanOrEqualTo(3);
     LakeAssertions.assertSameTables(spark, referenceLake, lake, GOOD, BAD);
@@ -205,13 +214,11 @@ class ClusterBatchTest extends DeltaTestBase {
   @Test
   @Order(3)
   void streamSurvivesAnExecutorLossWithExactFlowCounts() throws Exception {
-    Path landing = work.resolve("landing");
-    deleteRecursively(landing);
+    Path landing = emptied("landing");
     java.time.Instant t0 = java.time.Instant.parse("2024-05-03T09:00:00Z");
     CameraFrames.land(landing, "gate", 0, 4, t0);
     CameraFrames.land(landing, "yard", 300, 4, t0.plusSeconds(15));
-    Path lake = work.resolve("lake-stream");
-    deleteRecursively(lake);
+    Path lake = emptied("lake-stream");
     Set<String> before = cluster.appIds();
     String appId;
     try (Submission job = Submission.start(work.resolve("stream.log"), Map.of(), "--master", cluster.masterUrl(),
@@ -228,10 +235,8 @@ class ClusterBatchTest extends DeltaTestBase {
         Thread.sleep(100);
       }
       Path victim = cluster.executorDirs(appId).stream().filter(d -> cluster.executorPid(d).isPresent()).findFirst().orElseThrow();
-      long pid = cluster.executorPid(victim).orElseThrow();
-      cluster.killExecutor(pid);
-      assertThat(job.isAlive()).as("the stream was still running when its executor died").isTrue();
-      assertThat(job.await(1500)).as("exit code; driver log:\n%s", job.log()).isZero();
+      cluster.killExecutor(cluster.executorPid(victim).orElseThrow());
+      finishesAfterTheKill(job, "the stream was still running when its executor died");
       assertThat(job.log()).as("a micro-batch ran after the kill").contains("[stream visionlake-stream] batch 1");
     }
     Dataset<Row> frames = FlowTables.table(lake, Lake.FRAMES);
@@ -249,15 +254,13 @@ class ClusterBatchTest extends DeltaTestBase {
   @Test
   @Order(4)
   void killMinus9AWholeWorkerMidJob() throws Exception {
-    String lake = work.resolve("lake-worker-killed").toString();
-    deleteRecursively(Path.of(lake));
+    String lake = emptied("lake-worker-killed").toString();
     Set<String> before = cluster.appIds();
     try (Submission job = submitBatch("worker-killed", lake)) {
       String appId = awaitNewApp(before, job);
       Path victim = awaitModelLoaded(appId, job);
       cluster.killWorker(StandaloneCluster.workerOf(victim));
-      assertThat(job.isAlive()).as("the job was still running when the Worker died").isTrue();
-      assertThat(job.await(1500)).as("exit code; driver log:\n%s", job.log()).isZero();
+      finishesAfterTheKill(job, "the job was still running when the Worker died");
     }
     LakeAssertions.assertSameTables(spark, referenceLake, lake, GOOD, BAD);
   }

@@ -91,9 +91,9 @@ class SimilarityJobTest extends DeltaTestBase {
     SimilarityJob.Result result = SimilarityJob.findNearDuplicates(spark, SimilarityJob.Settings.of(lake.toString()).withModel(tinyImage));
     System.out.println(result.summary());
 
-    assertThat(result.images).as("distinct images: 8 originals + 12 copies + giraffe copy (dog twice is one image)").isEqualTo(21);
-    assertThat(result.newlyEmbedded).as("the lake holds fashion-cnn embeddings: every image embedded with tiny-image").isEqualTo(21);
-    assertThat(result.unusable).isZero();
+    assertThat(result.images()).as("distinct images: 8 originals + 12 copies + giraffe copy (dog twice is one image)").isEqualTo(21);
+    assertThat(result.newlyEmbedded()).as("the lake holds fashion-cnn embeddings: every image embedded with tiny-image").isEqualTo(21);
+    assertThat(result.unusable()).isZero();
 
     List<Row> pairs = spark.read().format("delta").load(lake.resolve(Lake.NEAR_DUPLICATES).toString()).collectAsList();
     Set<String> found = pairs.stream().filter(r -> !r.getAs("image_id_a").equals(r.getAs("image_id_b")))
@@ -114,7 +114,7 @@ class SimilarityJobTest extends DeltaTestBase {
     assertThat(file(same.get(0).getAs("path_a"))).isEqualTo("dog.jpg");
     assertThat(same.get(0).<Double>getAs("distance")).isZero();
     pairs.forEach(r -> assertThat((String) r.getAs("image_id_a")).isLessThanOrEqualTo(r.getAs("image_id_b")));
-    pairs.forEach(r -> assertThat(r.<Double>getAs("distance")).isLessThanOrEqualTo(result.threshold));
+    pairs.forEach(r -> assertThat(r.<Double>getAs("distance")).isLessThanOrEqualTo(result.threshold()));
   }
 
   private static String pairKey(String a, String b) {
@@ -128,9 +128,9 @@ class SimilarityJobTest extends DeltaTestBase {
   void reRunAddsNothingAndEmbedsNothing() {
     long before = spark.read().format("delta").load(lake.resolve(Lake.NEAR_DUPLICATES).toString()).count();
     SimilarityJob.Result again = SimilarityJob.findNearDuplicates(spark, SimilarityJob.Settings.of(lake.toString()).withModel(tinyImage));
-    assertThat(again.pairsInserted).isZero();
-    assertThat(again.newlyEmbedded).as("embeddings are kept in image_embeddings").isZero();
-    assertThat(again.pairsFound).isEqualTo(before);
+    assertThat(again.pairsInserted()).isZero();
+    assertThat(again.newlyEmbedded()).as("embeddings are kept in image_embeddings").isZero();
+    assertThat(again.pairsFound()).isEqualTo(before);
     assertThat(spark.read().format("delta").load(lake.resolve(Lake.NEAR_DUPLICATES).toString()).count()).isEqualTo(before);
     assertThat(spark.read().format("delta").load(lake.resolve(Lake.IMAGE_EMBEDDINGS).toString()).count()).isEqualTo(21);
   }

@@ -3,7 +3,6 @@ package io.visionlake.jobs.ml;
 import io.visionlake.jobs.batch.BatchInferenceJob;
 import io.visionlake.jobs.conf.MlOptions;
 import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.stream.StreamingInferenceJob;
 import io.visionlake.jobs.testing.CameraFrames;
 import io.visionlake.jobs.testing.DeltaTestBase;
 
@@ -84,31 +83,31 @@ class TrainHeadJobTest extends DeltaTestBase {
     trained = TrainHeadJob.run(spark, TrainHeadJob.Settings.of(HEAD, labels.toString(), lake.toString()));
     System.out.println(trained.summary());
 
-    assertThat(trained.labelled).isEqualTo(2000);
-    assertThat(trained.unusable).isZero();
-    assertThat(trained.trainCount + trained.testCount).as("every labelled image is in one split").isEqualTo(2000);
-    assertThat(trained.testCount).as("about 20% held out").isBetween(340L, 460L);
-    assertThat(trained.accuracy).as("held-out accuracy").isGreaterThanOrEqualTo(0.95);
-    assertThat(trained.macroF1).isGreaterThan(0.9);
+    assertThat(trained.labelled()).isEqualTo(2000);
+    assertThat(trained.unusable()).isZero();
+    assertThat(trained.trainCount() + trained.testCount()).as("every labelled image is in one split").isEqualTo(2000);
+    assertThat(trained.testCount()).as("about 20% held out").isBetween(340L, 460L);
+    assertThat(trained.accuracy()).as("held-out accuracy").isGreaterThanOrEqualTo(0.95);
+    assertThat(trained.macroF1()).isGreaterThan(0.9);
 
     Row eval = spark.read().format("delta").load(lake.resolve(Lake.MODEL_EVALS).toString()).first();
     assertThat((String) eval.getAs("head")).isEqualTo(HEAD);
     assertThat((String) eval.getAs("embedding_model")).isEqualTo("fashion-cnn");
-    assertThat(eval.<Long>getAs("train_count")).isEqualTo(trained.trainCount);
-    assertThat(eval.<Long>getAs("test_count")).isEqualTo(trained.testCount);
-    assertThat(eval.<Double>getAs("accuracy")).isEqualTo(trained.accuracy);
-    assertThat(eval.<Double>getAs("macro_f1")).isEqualTo(trained.macroF1);
+    assertThat(eval.<Long>getAs("train_count")).isEqualTo(trained.trainCount());
+    assertThat(eval.<Long>getAs("test_count")).isEqualTo(trained.testCount());
+    assertThat(eval.<Double>getAs("accuracy")).isEqualTo(trained.accuracy());
+    assertThat(eval.<Double>getAs("macro_f1")).isEqualTo(trained.macroF1());
     scala.collection.Map<String, scala.collection.Map<String, Long>> stored = eval.getAs("confusion");
     Map<String, scala.collection.Map<String, Long>> confusion = scala.jdk.javaapi.CollectionConverters.asJava(stored);
     assertThat(confusion.keySet()).containsExactlyInAnyOrder("bags", "bottoms", "dresses", "footwear", "tops");
     long cells = confusion.values().stream().mapToLong(m -> scala.jdk.javaapi.CollectionConverters.asJava(m).values().stream().mapToLong(Long::longValue).sum()).sum();
-    assertThat(cells).as("the confusion matrix counts the held-out images").isEqualTo(trained.testCount);
+    assertThat(cells).as("the confusion matrix counts the held-out images").isEqualTo(trained.testCount());
   }
 
   @Test
   @Order(2)
   void savedHeadLoadsBackAndPredictsTheSame() {
-    LabelHead head = LabelHead.load(spark, trained.uri);
+    LabelHead head = LabelHead.load(spark, trained.uri());
     assertThat(head.name()).isEqualTo(HEAD);
     assertThat(head.embeddingModel()).isEqualTo("fashion-cnn");
     assertThat(head.labels()).containsExactly("bags", "bottoms", "dresses", "footwear", "tops");
@@ -160,13 +159,7 @@ class TrainHeadJobTest extends DeltaTestBase {
   @Test
   @Order(4)
   void streamWithHeadAddsTheColumns() throws Exception {
-    Path landing = tmp.resolve("landing");
-    CameraFrames.land(landing, "north", 100, 4, java.time.Instant.parse("2024-05-01T12:00:00Z"));
-    Path streamLake = tmp.resolve("stream-lake");
-    StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing, streamLake.toString(), tmp.resolve("cp").toString())
-        .trigger("available-now").analyzers("classify").head(HEAD)).awaitTermination();
-
-    List<Row> frames = spark.read().format("delta").load(new Lake(streamLake.toString()).path(Lake.FRAMES)).collectAsList();
+    List<Row> frames = CameraFrames.streamOnce(tmp, 4, s -> s.analyzers("classify").head(HEAD));
     assertThat(frames).hasSize(4);
     frames.forEach(r -> {
       assertThat((String) r.getAs(LabelHead.LABEL_COL)).isIn("bags", "bottoms", "dresses", "footwear", "tops");

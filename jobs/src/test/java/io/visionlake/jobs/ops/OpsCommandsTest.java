@@ -29,18 +29,13 @@ class OpsCommandsTest {
 
   @Test
   void maintainUsageErrors() {
-    CommandRun typo = CommandRun.execute("maintain", new MaintainCommand(), "--lake", "/lake", "--no-vaccum");
-    assertThat(typo.exitCode).as(typo.toString()).isEqualTo(2);
-    assertThat(typo.err).contains("Possible solutions: --no-vacuum");
-    CommandRun hours = CommandRun.execute("maintain", new MaintainCommand(), "--lake", "/lake", "--vacuum-hours", "a week");
-    assertThat(hours.exitCode).isEqualTo(2);
-    assertThat(hours.err).contains("--vacuum-hours", "a week");
-    CommandRun required = CommandRun.execute("maintain", new MaintainCommand());
-    assertThat(required.exitCode).isEqualTo(2);
-    assertThat(required.err).contains("Missing required option: '--lake=<path|uri>'");
-    CommandRun help = CommandRun.execute("maintain", new MaintainCommand(), "--help");
-    assertThat(help.exitCode).isEqualTo(0);
-    assertThat(help.out).contains("Usage: maintain", "--vacuum-hours=<n>", "vacuumHours, 168", "--no-vacuum", "--conf-file=<file>");
+    CommandRun.execute("maintain", new MaintainCommand(), "--lake", "/lake", "--no-vaccum")
+        .assertUsageError("Possible solutions: --no-vacuum");
+    CommandRun.execute("maintain", new MaintainCommand(), "--lake", "/lake", "--vacuum-hours", "a week")
+        .assertUsageError("--vacuum-hours", "a week");
+    CommandRun.execute("maintain", new MaintainCommand()).assertUsageError("Missing required option: '--lake=<path|uri>'");
+    CommandRun.execute("maintain", new MaintainCommand(), "--help")
+        .assertHelp("Usage: maintain", "--vacuum-hours=<n>", "vacuumHours, 168", "--no-vacuum", "--conf-file=<file>");
   }
 
   @Test
@@ -55,17 +50,11 @@ class OpsCommandsTest {
 
   @Test
   void sqlUsageErrors() {
-    CommandRun none = CommandRun.execute("sql", new SqlCommand(), "--lake", "/lake");
-    assertThat(none.exitCode).as(none.toString()).isEqualTo(2);
-    assertThat(none.err).contains("Missing required parameter: 'SQL'");
-    CommandRun typo = CommandRun.execute("sql", new SqlCommand(), "--lake", "/lake", "--fromat", "csv", "SELECT 1");
-    assertThat(typo.exitCode).as(typo.toString()).isEqualTo(2);
-    assertThat(typo.err).contains("Unknown option: '--fromat'", "Possible solutions: --format");
-    CommandRun format = CommandRun.execute("sql", new SqlCommand(), "--lake", "/lake", "--format", "xml", "SELECT 1");
-    assertThat(format.exitCode).isEqualTo(2);
-    assertThat(format.err).contains("visionlake sql: --format must be table, csv or json, got 'xml'");
-    CommandRun help = CommandRun.execute("sql", new SqlCommand(), "--help");
-    assertThat(help.exitCode).isEqualTo(0);
-    assertThat(help.out).contains("Usage: sql", "SQL...", "--format=<table|csv|json>", "--limit=<n>");
+    CommandRun.execute("sql", new SqlCommand(), "--lake", "/lake").assertUsageError("Missing required parameter: 'SQL'");
+    CommandRun.execute("sql", new SqlCommand(), "--lake", "/lake", "--fromat", "csv", "SELECT 1")
+        .assertUsageError("Unknown option: '--fromat'", "Possible solutions: --format");
+    CommandRun.execute("sql", new SqlCommand(), "--lake", "/lake", "--format", "xml", "SELECT 1")
+        .assertUsageError("visionlake sql: --format must be table, csv or json, got 'xml'");
+    CommandRun.execute("sql", new SqlCommand(), "--help").assertHelp("Usage: sql", "SQL...", "--format=<table|csv|json>", "--limit=<n>");
   }
 }

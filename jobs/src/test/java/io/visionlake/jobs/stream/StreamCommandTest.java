@@ -59,30 +59,23 @@ class StreamCommandTest {
 
   @Test
   void typosBadSourcesAndMissingOptionsAreUsageErrors() {
-    CommandRun typo = CommandRun.execute("stream", new StreamCommand(), "--source", "dir:/l", "--lake", "/lake", "--checkpoint", "/cp",
-        "--max-per-triger", "4");
-    assertThat(typo.exitCode).as(typo.toString()).isEqualTo(2);
-    assertThat(typo.err).contains("Possible solutions: --max-per-trigger");
+    CommandRun.execute("stream", new StreamCommand(), "--source", "dir:/l", "--lake", "/lake", "--checkpoint", "/cp",
+        "--max-per-triger", "4").assertUsageError("Possible solutions: --max-per-trigger");
 
-    CommandRun required = CommandRun.execute("stream", new StreamCommand(), "--source", "dir:/l", "--lake", "/lake");
-    assertThat(required.exitCode).isEqualTo(2);
-    assertThat(required.err).contains("Missing required option: '--checkpoint=<path|uri>'");
+    CommandRun.execute("stream", new StreamCommand(), "--source", "dir:/l", "--lake", "/lake")
+        .assertUsageError("Missing required option: '--checkpoint=<path|uri>'");
 
-    CommandRun source = CommandRun.execute("stream", new StreamCommand(), "--source", "/landing", "--lake", "/lake", "--checkpoint", "/cp");
-    assertThat(source.exitCode).as(source.toString()).isEqualTo(2);
-    assertThat(source.err).contains("visionlake stream: --source must be dir:<path>", "kafka:<bootstrap>/<topic>");
+    CommandRun.execute("stream", new StreamCommand(), "--source", "/landing", "--lake", "/lake", "--checkpoint", "/cp")
+        .assertUsageError("visionlake stream: --source must be dir:<path>", "kafka:<bootstrap>/<topic>");
 
-    CommandRun window = CommandRun.execute("stream", new StreamCommand(), "--source", "dir:/l", "--lake", "/lake", "--checkpoint", "/cp",
-        "--window", "soon");
-    assertThat(window.exitCode).isEqualTo(2);
-    assertThat(window.err).contains("--window: expected a duration like 30s, 1m or 2h, got 'soon'");
+    CommandRun.execute("stream", new StreamCommand(), "--source", "dir:/l", "--lake", "/lake", "--checkpoint", "/cp",
+        "--window", "soon").assertUsageError("--window: expected a duration like 30s, 1m or 2h, got 'soon'");
   }
 
   @Test
   void help() {
-    CommandRun help = CommandRun.execute("stream", new StreamCommand(), "--help");
-    assertThat(help.exitCode).isEqualTo(0);
-    assertThat(help.out).contains("Usage: stream", "--source=dir:<path>|kafka:<bootstrap>/<topic>", "--checkpoint=<path|uri>",
+    CommandRun.execute("stream", new StreamCommand(), "--help")
+        .assertHelp("Usage: stream", "--source=dir:<path>|kafka:<bootstrap>/<topic>", "--checkpoint=<path|uri>",
         "(default: people,faces)", "(default: 10s)", "(default: visionlake-stream)", "--head=<name|uri>");
   }
 
@@ -104,23 +97,16 @@ class StreamCommandTest {
 
   @Test
   void replayCameraUsageErrors() {
-    CommandRun to = CommandRun.execute("replay-camera", new ReplayCamera(), "--frames", tmp.toString(), "--camera", "hall",
-        "--to", "landing");
-    assertThat(to.exitCode).as(to.toString()).isEqualTo(2);
-    assertThat(to.err).contains("visionlake replay-camera: --to must be dir:<path>");
+    CommandRun.execute("replay-camera", new ReplayCamera(), "--frames", tmp.toString(), "--camera", "hall",
+        "--to", "landing").assertUsageError("visionlake replay-camera: --to must be dir:<path>");
 
-    CommandRun typo = CommandRun.execute("replay-camera", new ReplayCamera(), "--frames", tmp.toString(), "--camera", "hall",
-        "--to", "dir:" + tmp, "--fsp", "5");
-    assertThat(typo.exitCode).isEqualTo(2);
-    assertThat(typo.err).contains("Possible solutions: --fps");
+    CommandRun.execute("replay-camera", new ReplayCamera(), "--frames", tmp.toString(), "--camera", "hall",
+        "--to", "dir:" + tmp, "--fsp", "5").assertUsageError("Possible solutions: --fps");
 
-    CommandRun speed = CommandRun.execute("replay-camera", new ReplayCamera(), "--frames", tmp.toString(), "--camera", "hall",
-        "--to", "dir:" + tmp, "--speed", "fast");
-    assertThat(speed.exitCode).isEqualTo(2);
-    assertThat(speed.err).contains("--speed must be a factor like 1x, 2x or 0, got 'fast'");
+    CommandRun.execute("replay-camera", new ReplayCamera(), "--frames", tmp.toString(), "--camera", "hall",
+        "--to", "dir:" + tmp, "--speed", "fast").assertUsageError("--speed must be a factor like 1x, 2x or 0, got 'fast'");
 
-    CommandRun help = CommandRun.execute("replay-camera", new ReplayCamera(), "-h");
-    assertThat(help.exitCode).isEqualTo(0);
-    assertThat(help.out).contains("Usage: replay-camera", "--frames=<dir>", "--to=dir:<landing>|kafka:<bootstrap>/<topic>");
+    CommandRun.execute("replay-camera", new ReplayCamera(), "-h")
+        .assertHelp("Usage: replay-camera", "--frames=<dir>", "--to=dir:<landing>|kafka:<bootstrap>/<topic>");
   }
 }

@@ -1,5 +1,7 @@
 package io.visionlake.jobs.testing;
 
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.stream.StreamingInferenceJob;
 import io.visionlake.udfs.TestPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.apache.spark.sql.Row;
 
 /** Real frames of vtest.avi (extracted by scripts/setup) landed as a camera would push them. */
 public final class CameraFrames {
@@ -30,5 +35,20 @@ public final class CameraFrames {
   public static Path landOne(Path root, String camera, int index, Instant at) throws IOException {
     Path dir = Files.createDirectories(root.resolve("camera=" + camera));
     return Files.copy(frame(index), dir.resolve(NAME.format(at) + ".jpg"));
+  }
+
+  /**
+   * Lands {@code count} frames of camera north under {@code dir}/landing, streams them once
+   * (available-now, with {@code settings} applied) into {@code dir}/stream-lake, and returns the rows
+   * of its frames table.
+   */
+  public static List<Row> streamOnce(Path dir, int count, UnaryOperator<StreamingInferenceJob.Settings> settings) throws Exception {
+    Path landing = dir.resolve("landing");
+    land(landing, "north", 100, count, Instant.parse("2024-05-01T12:00:00Z"));
+    Path lake = dir.resolve("stream-lake");
+    StreamingInferenceJob.run(org.apache.spark.sql.SparkSession.active(), settings.apply(
+        StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), dir.resolve("stream-cp").toString()).trigger("available-now")))
+        .awaitTermination();
+    return FlowTables.table(lake, Lake.FRAMES).collectAsList();
   }
 }

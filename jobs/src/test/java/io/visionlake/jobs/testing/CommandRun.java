@@ -1,5 +1,7 @@
 package io.visionlake.jobs.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.visionlake.jobs.cli.JobMain;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -35,6 +37,20 @@ public final class CommandRun {
   public static <T> T parse(T command, String... args) {
     JobMain.commandLine("test", command).parseArgs(args);
     return command;
+  }
+
+  /** Asserts picocli's usage-error exit ({@link JobMain#USAGE}) and that stderr says each of {@code expected}. */
+  public CommandRun assertUsageError(String... expected) {
+    assertThat(exitCode).as(toString()).isEqualTo(JobMain.USAGE);
+    assertThat(err).contains(expected);
+    return this;
+  }
+
+  /** Asserts the help exit ({@link JobMain#DONE}) and that the usage on stdout says each of {@code expected}. */
+  public CommandRun assertHelp(String... expected) {
+    assertThat(exitCode).as(toString()).isEqualTo(JobMain.DONE);
+    assertThat(out).contains(expected);
+    return this;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.visionlake.jobs.testing;
 
+import io.visionlake.udfs.SparkTestBase;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,13 +11,7 @@ public abstract class DeltaTestBase {
 
   @BeforeAll
   static void startSpark() {
-    spark = SparkSession.builder()
-        .master("local[2]")
-        .appName("visionlake-jobs-test")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
+    spark = SparkTestBase.localSession("visionlake-jobs-test")
         // Test tables have tiny logs: Delta's 50 log-replay tasks per snapshot only add seconds.
         .config("spark.databricks.delta.snapshotPartitions", "2")
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")

@@ -84,7 +84,7 @@ public final class ColorsAnalyzer extends NamedAnalyzer {
     for (Mat m : images) {
       List<Row> rows = new ArrayList<>();
       for (Dominant d : dominant(m)) {
-        rows.add(RowFactory.create(d.hex, d.name, d.fraction));
+        rows.add(RowFactory.create(d.hex(), d.name(), d.fraction));
       }
       out.add(new Object[] {CollectionConverters.asScala(rows).toList()});
     }
@@ -92,26 +92,18 @@ public final class ColorsAnalyzer extends NamedAnalyzer {
   }
 
   /** One dominant colour. */
-  public static final class Dominant {
-    public final double r;
-    public final double g;
-    public final double b;
-    public final String hex;
-    public final String name;
-    public final double fraction;
+  public record Dominant(double r, double g, double b, double fraction) {
+    public String hex() {
+      return ColorPalette.hex(r, g, b);
+    }
 
-    Dominant(double r, double g, double b, double fraction) {
-      this.r = r;
-      this.g = g;
-      this.b = b;
-      this.hex = ColorPalette.hex(r, g, b);
-      this.name = ColorPalette.name(r, g, b);
-      this.fraction = fraction;
+    public String name() {
+      return ColorPalette.name(r, g, b);
     }
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%s %s %.3f", hex, name, fraction);
+      return String.format(Locale.ROOT, "%s %s %.3f", hex(), name(), fraction);
     }
   }
 

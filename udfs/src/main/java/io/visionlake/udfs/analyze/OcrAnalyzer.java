@@ -133,23 +133,7 @@ public final class OcrAnalyzer extends NamedAnalyzer {
   }
 
   /** One recognised line, its box in original-image pixels. */
-  public static final class Line {
-    public final String text;
-    public final float score;
-    public final int x;
-    public final int y;
-    public final int w;
-    public final int h;
-
-    Line(String text, float score, int x, int y, int w, int h) {
-      this.text = text;
-      this.score = score;
-      this.x = x;
-      this.y = y;
-      this.w = w;
-      this.h = h;
-    }
-
+  public record Line(String text, float score, int x, int y, int w, int h) {
     @Override
     public String toString() {
       return String.format(Locale.ROOT, "'%s' %.2f [%d,%d %dx%d]", text, score, x, y, w, h);
