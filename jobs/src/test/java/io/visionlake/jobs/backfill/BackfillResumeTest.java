@@ -21,7 +21,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Resume after a crash: the backfill runs in a child JVM (the job's own main) over four days, is
@@ -34,9 +33,6 @@ class BackfillResumeTest extends DeltaTestBase {
   static final LocalDate DAY1 = LocalDate.parse("2024-06-01");
   static final int DAYS = 4;
   static final int PER_DAY = 40;
-
-  @TempDir
-  Path tmp;
 
   @Test
   void killMinus9MidRangeThenResume() throws Exception {

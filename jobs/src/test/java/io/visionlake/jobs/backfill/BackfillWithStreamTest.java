@@ -22,7 +22,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A backfill and the real streaming job write the same lake at the same time: the stream MERGEs
@@ -36,13 +35,9 @@ class BackfillWithStreamTest extends DeltaTestBase {
   static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
   static final LocalDate DAY = LocalDate.parse("2024-05-01");
 
-  @TempDir
-  Path tmp;
-
   @Test
   void backfillAndStreamOnOneLakeLoseAndDuplicateNothing() throws Exception {
-    Path landing = tmp.resolve("landing");
-    CameraFrames.land(landing, "hall", 0, 6, T0);
+    Path landing = CameraFrames.land(tmp.resolve("landing"), "hall", 0, 6, T0);
     Path lake = tmp.resolve("lake");
     Path input = DayFolders.fashion(tmp.resolve("input"), DayLayout.HIVE, DAY, 3, 20);
 

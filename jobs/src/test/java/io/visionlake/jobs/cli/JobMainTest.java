@@ -49,31 +49,31 @@ class JobMainTest {
 
   @Test
   void exitCodesAreZeroDoneTwoUsageOneFailed() {
-    assertThat(CommandRun.execute("probe", new Probe(), "--lake", "l").exitCode).as("done").isEqualTo(0);
-    assertThat(CommandRun.execute("probe", new Probe(), "--help").exitCode).as("--help").isEqualTo(0);
-    assertThat(CommandRun.execute("probe", new Probe(), "--version").out).as("--version").startsWith("visionlake ");
+    assertThat(CommandRun.execute("probe", new Probe(), "--lake", "l").exitCode()).as("done").isEqualTo(0);
+    assertThat(CommandRun.execute("probe", new Probe(), "--help").exitCode()).as("--help").isEqualTo(0);
+    assertThat(CommandRun.execute("probe", new Probe(), "--version").out()).as("--version").startsWith("visionlake ");
 
     CommandRun unknown = CommandRun.execute("probe", new Probe(), "--lake", "l", "--qiuet");
-    assertThat(unknown.exitCode).as("unknown option").isEqualTo(2);
-    assertThat(unknown.err).as(unknown.toString()).contains("Unknown option: '--qiuet'", "Possible solutions: --quiet", "Usage: probe");
+    assertThat(unknown.exitCode()).as("unknown option").isEqualTo(2);
+    assertThat(unknown.err()).as(unknown.toString()).contains("Unknown option: '--qiuet'", "Possible solutions: --quiet", "Usage: probe");
 
     CommandRun missing = CommandRun.execute("probe", new Probe(), "--lak", "l");
-    assertThat(missing.exitCode).as("typo of a required option").isEqualTo(2);
-    assertThat(missing.err).as(missing.toString()).contains("'--lak'", "Possible solutions: --lake", "Missing required option: '--lake=<path|uri>'");
+    assertThat(missing.exitCode()).as("typo of a required option").isEqualTo(2);
+    assertThat(missing.err()).as(missing.toString()).contains("'--lak'", "Possible solutions: --lake", "Missing required option: '--lake=<path|uri>'");
 
     CommandRun noValue = CommandRun.execute("probe", new Probe(), "--lake");
-    assertThat(noValue.exitCode).as("option without its value").isEqualTo(2);
-    assertThat(noValue.err).contains("Missing required parameter for option '--lake'");
+    assertThat(noValue.exitCode()).as("option without its value").isEqualTo(2);
+    assertThat(noValue.err()).contains("Missing required parameter for option '--lake'");
 
     CommandRun bad = CommandRun.execute("probe", new Probe(), "--lake", "l", "--fail-with", "iae");
-    assertThat(bad.exitCode).as("IllegalArgumentException from the job").isEqualTo(2);
-    assertThat(bad.err).isEqualTo("visionlake probe: --fail-with asked for a bad setting" + System.lineSeparator());
+    assertThat(bad.exitCode()).as("IllegalArgumentException from the job").isEqualTo(2);
+    assertThat(bad.err()).isEqualTo("visionlake probe: --fail-with asked for a bad setting" + System.lineSeparator());
 
     CommandRun broke = CommandRun.execute("probe", new Probe(), "--lake", "l", "--fail-with", "state");
-    assertThat(broke.exitCode).as("any other exception").isEqualTo(1);
-    assertThat(broke.err).contains("visionlake probe failed: java.lang.IllegalStateException: the job broke");
+    assertThat(broke.exitCode()).as("any other exception").isEqualTo(1);
+    assertThat(broke.err()).contains("visionlake probe failed: java.lang.IllegalStateException: the job broke");
 
-    assertThat(CommandRun.execute("probe", new Probe(), "--lake", "l", "--fail-with", "1").exitCode)
+    assertThat(CommandRun.execute("probe", new Probe(), "--lake", "l", "--fail-with", "1").exitCode())
         .as("the command's own code (a backfill with failed days)").isEqualTo(1);
   }
 

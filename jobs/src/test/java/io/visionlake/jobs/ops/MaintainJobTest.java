@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code maintain} finds its tables under the lake root: an ML table (near_duplicates, whose schema
@@ -29,9 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 @IntegrationTest
 class MaintainJobTest extends DeltaTestBase {
   static final String USER_TABLE = "analyst_notes";
-
-  @TempDir
-  Path tmp;
 
   @Test
   void maintainsEveryDeltaTableUnderTheRootKnownOrNot() throws IOException {

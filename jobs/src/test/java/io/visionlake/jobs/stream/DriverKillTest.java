@@ -17,7 +17,6 @@ import java.time.Instant;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactly once through a driver crash: the stream runs in a child JVM (the job's own main), is
@@ -28,13 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DriverKillTest extends DeltaTestBase {
   static final Instant T0 = Instant.parse("2024-05-02T07:00:00Z");
 
-  @TempDir
-  Path tmp;
-
   @Test
   void killMinus9TheDriverThenRestartFromTheCheckpoint() throws Exception {
-    Path landing = tmp.resolve("landing");
-    CameraFrames.land(landing, "hall", 0, 12, T0);
+    Path landing = CameraFrames.land(tmp.resolve("landing"), "hall", 0, 12, T0);
     CameraFrames.land(landing, "door", 500, 12, T0.plusSeconds(20));
     Path lake = tmp.resolve("lake");
     Path checkpoint = tmp.resolve("cp");

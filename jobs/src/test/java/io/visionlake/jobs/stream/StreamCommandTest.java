@@ -88,7 +88,7 @@ class StreamCommandTest {
     Files.writeString(frames.resolve("notes.txt"), "not a frame");
     CommandRun run = CommandRun.execute("replay-camera", new ReplayCamera(), "--frames", frames.toString(), "--camera", "hall",
         "--to", "dir:" + tmp.resolve("landing"), "--speed", "0", "--limit", "2", "--start", "2024-05-01T08:00:00Z");
-    assertThat(run.exitCode).as(run.toString()).isEqualTo(0);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(0);
     try (var s = Files.list(tmp.resolve("landing").resolve("camera=hall"))) {
       assertThat(s.map(p -> p.getFileName().toString()).sorted())
           .containsExactly("20240501T080000.000.jpg", "20240501T080000.100.jpg");

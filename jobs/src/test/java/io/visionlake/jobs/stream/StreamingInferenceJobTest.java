@@ -26,20 +26,15 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The landing-folder stream end to end on real frames, real Spark and real Delta. */
 @IntegrationTest
 class StreamingInferenceJobTest extends DeltaTestBase {
   static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
 
-  @TempDir
-  Path tmp;
-
   @Test
   void landingFolderEndToEndWithBadFrames() throws Exception {
-    Path landing = tmp.resolve("landing");
-    CameraFrames.land(landing, "north", 100, 8, T0);
+    Path landing = CameraFrames.land(tmp.resolve("landing"), "north", 100, 8, T0);
     CameraFrames.land(landing, "south", 300, 6, T0.plusSeconds(50));
     Path bad = Files.createDirectories(landing.resolve("camera=north"));
     Files.write(bad.resolve("20240501T120001.000.jpg"), new byte[0]);

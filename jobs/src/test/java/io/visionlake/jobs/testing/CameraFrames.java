@@ -24,12 +24,14 @@ public final class CameraFrames {
   }
 
   /** Lands frames {@code first..first+count-1} for {@code camera}, 10 fps from {@code start}. */
-  public static void land(Path root, String camera, int first, int count, Instant start) throws IOException {
+  /** Lands {@code count} frames of {@code camera}, 100 ms apart from {@code start}, under {@code root}; returns {@code root}. */
+  public static Path land(Path root, String camera, int first, int count, Instant start) throws IOException {
     Path dir = Files.createDirectories(root.resolve("camera=" + camera));
     for (int i = 0; i < count; i++) {
       Instant t = start.plusMillis(100L * i);
       Files.copy(frame(first + i), dir.resolve(NAME.format(t) + ".jpg"));
     }
+    return root;
   }
 
   public static Path landOne(Path root, String camera, int index, Instant at) throws IOException {

@@ -12,16 +12,7 @@ import picocli.CommandLine;
  * JobMain#commandLine}), with stdout and stderr of picocli captured. For arguments that stop before
  * the job starts Spark: help, usage errors, settings the job rejects.
  */
-public final class CommandRun {
-  public final int exitCode;
-  public final String out;
-  public final String err;
-
-  private CommandRun(int exitCode, String out, String err) {
-    this.exitCode = exitCode;
-    this.out = out;
-    this.err = err;
-  }
+public record CommandRun(int exitCode, String out, String err) {
 
   public static CommandRun execute(String job, Object command, String... args) {
     StringWriter out = new StringWriter();

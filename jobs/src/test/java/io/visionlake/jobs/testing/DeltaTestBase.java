@@ -1,13 +1,19 @@
 package io.visionlake.jobs.testing;
 
 import io.visionlake.udfs.SparkTestBase;
+import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /** One local[2] SparkSession with Delta per test class, bound to loopback. */
 public abstract class DeltaTestBase {
   protected static SparkSession spark;
+
+  /** A fresh folder per test for its inputs, lakes and checkpoints. */
+  @TempDir
+  protected Path tmp;
 
   @BeforeAll
   static void startSpark() {

@@ -12,14 +12,9 @@ import org.junit.jupiter.api.Test;
 @UnitTest
 class ModelSpecTest {
   private static Map<String, String> minimal() {
-    Map<String, String> m = new HashMap<>();
-    m.put("name", "mine");
-    m.put("engine", "OnnxRuntime");
-    m.put("uri", "s3a://bucket/models/mine.onnx");
-    m.put("input.width", "224");
-    m.put("input.height", "224");
-    m.put("output.embedding", "0");
-    return m;
+    // Mutable: tests add or remove keys from it.
+    return new HashMap<>(Map.of("name", "mine", "engine", "OnnxRuntime", "uri", "s3a://bucket/models/mine.onnx",
+        "input.width", "224", "input.height", "224", "output.embedding", "0"));
   }
 
   @Test

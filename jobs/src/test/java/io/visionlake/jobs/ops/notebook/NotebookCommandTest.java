@@ -22,16 +22,16 @@ class NotebookCommandTest {
   @Test
   void usageErrors() {
     CommandRun none = CommandRun.execute("notebook", new NotebookCommand(), "--lake", "/lake", "--out", "site");
-    assertThat(none.exitCode).as(none.toString()).isEqualTo(2);
-    assertThat(none.err).contains("Missing required parameter: '<notebook.md>'");
+    assertThat(none.exitCode()).as(none.toString()).isEqualTo(2);
+    assertThat(none.err()).contains("Missing required parameter: '<notebook.md>'");
     CommandRun two = CommandRun.execute("notebook", new NotebookCommand(), "a.md", "b.md", "--lake", "/lake", "--out", "site");
-    assertThat(two.exitCode).as(two.toString()).isEqualTo(2);
-    assertThat(two.err).contains("b.md");
+    assertThat(two.exitCode()).as(two.toString()).isEqualTo(2);
+    assertThat(two.err()).contains("b.md");
     CommandRun typo = CommandRun.execute("notebook", new NotebookCommand(), "a.md", "--lake", "/lake", "--output", "site");
-    assertThat(typo.exitCode).as(typo.toString()).isEqualTo(2);
-    assertThat(typo.err).contains("Possible solutions: --out");
+    assertThat(typo.exitCode()).as(typo.toString()).isEqualTo(2);
+    assertThat(typo.err()).contains("Possible solutions: --out");
     CommandRun help = CommandRun.execute("notebook", new NotebookCommand(), "--help");
-    assertThat(help.exitCode).isEqualTo(0);
-    assertThat(help.out).contains("Usage: notebook", "<notebook.md>", "--out=<dir>", "--lake=<path|uri>");
+    assertThat(help.exitCode()).isEqualTo(0);
+    assertThat(help.out()).contains("Usage: notebook", "<notebook.md>", "--out=<dir>", "--lake=<path|uri>");
   }
 }
