@@ -65,6 +65,8 @@ public final class BackfillJob {
   static final String SUCCEEDED = "SUCCEEDED";
   static final String FAILED = "FAILED";
   static final String NO_INPUT = "NO_INPUT";
+  /** Exit code when no day of the range had input files (0 done, 1 a day failed, 2 bad arguments). */
+  public static final int NO_INPUT_EXIT = 3;
 
   private BackfillJob() {}
 
@@ -111,6 +113,11 @@ public final class BackfillJob {
       spark.stop();
       if (result.failed() > 0) {
         System.exit(1);
+      }
+      if (result.noInput() == result.days.size()) {
+        // Not one day had input (not landed yet, or a wrong --input/--layout): its own exit code, so
+        // a scheduler (scripts/nightly) can tell it from done without reading the summary text.
+        System.exit(NO_INPUT_EXIT);
       }
     });
   }
