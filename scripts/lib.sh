@@ -1,5 +1,27 @@
-# Shared by the scripts: locations, the Java flags Spark needs on Java 17, and the local classpath.
-# Sourced, not run.
+# Shared by the scripts: locations, the Java flags Spark needs on Java 17, the local classpath, and
+# the error reporting every script gets. Sourced, not run, after `set -euo pipefail`.
+
+# No script fails silently: a command that fails (set -e) names itself on stderr before the script
+# exits with that command's exit code:
+#   demo: failed at line 10: scripts/submit batch --input ... (exit 1)
+# -E carries the trap into functions (run_java, the scripts' own). Only the script's own shell
+# reports: a command substitution or pipeline element that fails is reported by the line that ran
+# it, and one whose failure the script tolerates (`x=$(grep ...) || true`) prints nothing.
+set -E
+vl_report_error() {
+  local rc="$1" line="$2" command="$3" n="${#FUNCNAME[@]}" inner=""
+  [ "$BASH_SUBSHELL" -eq 0 ] || return 0
+  # In a function (run_java, ...): the line is the script's own line that called it, and the
+  # function and its file's line come after the command.
+  if [ "$n" -gt 2 ]; then
+    inner=" [in ${FUNCNAME[1]}, $(basename "${BASH_SOURCE[1]}") line $line]"
+    line="${BASH_LINENO[n - 2]}"
+  fi
+  command="$(tr -s ' \n\\' ' ' <<<"$command")"
+  [ "${#command}" -le 160 ] || command="${command:0:157}..."
+  echo "$(basename "$0"): failed at line $line: ${command% }${inner} (exit $rc)" >&2
+}
+trap 'vl_report_error $? $LINENO "$BASH_COMMAND"' ERR
 VISIONLAKE_HOME="${VISIONLAKE_HOME:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 export VISIONLAKE_HOME
 export SPARK_LOCAL_IP=127.0.0.1
@@ -17,10 +39,18 @@ JAVA_OPENS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
   --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
   -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED)
 
+# A problem the user must fix before the script can run (bad argument, missing build or data): the
+# message says what and how; exit 2.
 die() { echo "$(basename "$0"): $*" >&2; exit 2; }
 
 require_build() {
-  [ -f "$APP_JAR" ] && [ -f "$LOCAL_CP_FILE" ] || die "the project is not built: run scripts/setup first"
+  [ -f "$APP_JAR" ] && [ -f "$LOCAL_CP_FILE" ] \
+    || die "the project is not built ($APP_JAR or $LOCAL_CP_FILE is missing): run scripts/setup, or mvn -B -q -pl jobs -am package -DskipTests"
+}
+
+# Dies unless the sample data scripts/setup builds is there: $1 a file or folder, $2 what it is.
+require_samples() {
+  [ -e "$1" ] || die "$2 missing ($1): run scripts/setup first"
 }
 
 # The jar of a module without a shaded app jar (tools, bench): run on its own local classpath.

@@ -81,6 +81,11 @@ final class BackfillCommand implements Callable<Integer> {
     BackfillJob.Result result = BackfillJob.run(spark, settings);
     System.out.println(result.summary());
     spark.stop();
-    return result.failed() > 0 ? JobMain.FAILED : JobMain.DONE;
+    if (result.failed() > 0) {
+      return JobMain.FAILED;
+    }
+    // Not one day had input (not landed yet, or a wrong --input/--layout): its own exit code, so a
+    // scheduler (scripts/nightly) can tell it from done without reading the summary text.
+    return result.noInput() == result.days().size() ? BackfillJob.NO_INPUT_EXIT : JobMain.DONE;
   }
 }

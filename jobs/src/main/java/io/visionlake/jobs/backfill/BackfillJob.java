@@ -59,6 +59,8 @@ public final class BackfillJob {
   static final String SUCCEEDED = RunLog.SUCCEEDED;
   static final String FAILED = RunLog.FAILED;
   static final String NO_INPUT = "NO_INPUT";
+  /** Exit code when no day of the range had input files (0 done, 1 a day failed, 2 bad arguments). */
+  public static final int NO_INPUT_EXIT = 3;
 
   private BackfillJob() {}
 
