@@ -153,7 +153,7 @@ class ScriptsTest {
     // A date the script's shape check lets through and the job rejects: exit 2 with the job's reason.
     Run badDay = Run.script("nightly", env, "--input", input.toString(), "--lake", lake.toString(), "--day", "2024-13-01");
     badDay.assertExit(2);
-    assertThat(badDay.output).as(badDay.describe()).contains("nightly 2024-13-01: bad arguments:", "--from must be a date");
+    assertThat(badDay.output).as(badDay.describe()).contains("nightly 2024-13-01: bad arguments:", "Invalid value for option '--from'", "2024-13-01");
 
     // Another run holds the lake's lock: 75, and no job starts.
     Path lock = locks.resolve("visionlake-nightly-" + HexFormat.of().formatHex(
@@ -177,7 +177,7 @@ class ScriptsTest {
         "--from", "yesterday");
     submit.assertExit(2);
     assertThat(submit.output).as(submit.describe())
-        .contains("visionlake backfill: --from must be a date YYYY-MM-DD, got 'yesterday'")
+        .contains("Invalid value for option '--from': cannot convert 'yesterday'")
         .containsPattern("submit: failed at line \\d+: java .*\\[in run_java, lib.sh line \\d+\\] \\(exit 2\\)");
 
     // The script's own checks: what is wrong, and with which setting.
