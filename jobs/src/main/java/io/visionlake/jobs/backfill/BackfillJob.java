@@ -71,8 +71,7 @@ public final class BackfillJob {
   /** Runs the backfill on {@code spark}; what tests call. Failed days are in the result, not thrown. */
   public static Result run(SparkSession spark, Settings settings) {
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
-    JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
-    conf.log();
+    JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
     Instant started = Instant.now();
     Lake lake = new Lake(settings.lake);
     ScoringPlan scoring = ScoringPlan.prepare(spark, conf, catalog, settings.model, settings.analyzers, false, ScoringPlan.Workload.FILES);

@@ -52,8 +52,7 @@ public final class BatchInferenceJob {
   /** Runs the job on {@code spark}; what tests call. */
   public static Result run(SparkSession spark, Settings settings) {
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
-    JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
-    conf.log();
+    JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
     String runId = UUID.randomUUID().toString();
     Instant started = Instant.now();
     Lake lake = new Lake(settings.lake);

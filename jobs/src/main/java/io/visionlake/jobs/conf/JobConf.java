@@ -1,5 +1,6 @@
 package io.visionlake.jobs.conf;
 
+import io.visionlake.udfs.model.ModelCatalog;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -106,6 +107,17 @@ public final class JobConf {
   }
 
   /** Logs the settings once, secrets masked. */
+  /**
+   * The settings a job runs with, as every entry point starts: resolved for the VisionLake home of
+   * {@code catalog} (precedence as {@link #resolve(Path, Path, SparkSession)}), then logged with
+   * secrets masked.
+   */
+  public static JobConf forJob(ModelCatalog catalog, Path confFile, SparkSession spark) {
+    JobConf conf = resolve(catalog.home(), confFile, spark);
+    conf.log();
+    return conf;
+  }
+
   public void log() {
     LOG.info(describe());
   }

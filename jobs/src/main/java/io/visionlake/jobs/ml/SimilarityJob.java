@@ -63,21 +63,21 @@ public final class SimilarityJob {
   public static Result findNearDuplicates(SparkSession spark, Settings settings) {
     Instant started = Instant.now();
     Context ctx = Context.of(spark, settings);
-    double threshold = settings.threshold != null ? settings.threshold : ctx.conf.getDouble(MlOptions.SIMILARITY_THRESHOLD);
+    double threshold = settings.threshold != null ? settings.threshold : ctx.conf().getDouble(MlOptions.SIMILARITY_THRESHOLD);
     if (!(threshold > 0 && threshold <= 2)) {
       throw new IllegalArgumentException("Near-duplicate threshold must be in (0, 2] (a distance of unit vectors), got " + threshold
           + "; set --threshold or " + MlOptions.SIMILARITY_THRESHOLD);
     }
     spark.sparkContext().setJobGroup("visionlake-similar", String.format(Locale.ROOT,
-        "Near-duplicates (model=%s, threshold=%s) in %s", ctx.model.spec().name(), threshold, ctx.lake.root()), false);
+        "Near-duplicates (model=%s, threshold=%s) in %s", ctx.model().spec().name(), threshold, ctx.lake().root()), false);
     try {
-      LakeEmbeddings.Embedded embedded = LakeEmbeddings.load(spark, ctx.lake, ctx.model, settings.source);
+      LakeEmbeddings.Embedded embedded = LakeEmbeddings.load(spark, ctx.lake(), ctx.model(), settings.source);
       Dataset<Row> vectors = normalised(embedded.rows);
       BucketedRandomProjectionLSH lsh = new BucketedRandomProjectionLSH()
           .setInputCol("features").setOutputCol("hashes")
-          .setBucketLength(ctx.conf.getDouble(MlOptions.SIMILARITY_BUCKET_LENGTH))
-          .setNumHashTables(ctx.conf.getInt(MlOptions.SIMILARITY_HASH_TABLES))
-          .setSeed(ctx.conf.getLong(MlOptions.SEED));
+          .setBucketLength(ctx.conf().getDouble(MlOptions.SIMILARITY_BUCKET_LENGTH))
+          .setNumHashTables(ctx.conf().getInt(MlOptions.SIMILARITY_HASH_TABLES))
+          .setSeed(ctx.conf().getLong(MlOptions.SEED));
       BucketedRandomProjectionLSHModel model = lsh.fit(vectors);
       Dataset<Row> hashed = model.transform(vectors).cache();
       Timestamp now = Timestamp.from(Instant.now());
@@ -85,13 +85,13 @@ public final class SimilarityJob {
           .select(col("datasetA.image_id").as("image_id_a"), col("datasetB.image_id").as("image_id_b"),
               col("datasetA.path").as("path_a"), col("datasetB.path").as("path_b"), col("distance"))
           .filter(col("image_id_a").lt(col("image_id_b")));
-      Dataset<Row> pairs = similar.unionByName(sameBytes(spark, ctx.lake, settings.source))
-          .withColumn("model_name", lit(ctx.model.spec().name()))
+      Dataset<Row> pairs = similar.unionByName(sameBytes(spark, ctx.lake(), settings.source))
+          .withColumn("model_name", lit(ctx.model().spec().name()))
           .withColumn("found_at", lit(now))
           .select(Lake.NEAR_DUPLICATES_SCHEMA.fieldNames()[0], java.util.Arrays.copyOfRange(Lake.NEAR_DUPLICATES_SCHEMA.fieldNames(), 1, 7))
           .persist();
       long found = pairs.count();
-      DeltaTable table = ctx.lake.ensure(spark, Lake.NEAR_DUPLICATES, Lake.NEAR_DUPLICATES_SCHEMA);
+      DeltaTable table = ctx.lake().ensure(spark, Lake.NEAR_DUPLICATES, Lake.NEAR_DUPLICATES_SCHEMA);
       // A pair of distinct images is one row whatever their paths; same-bytes pairs are one row per pair of paths.
       long inserted = found == 0 ? 0 : table.as("t").merge(pairs.as("s"),
               "t.image_id_a = s.image_id_a AND t.image_id_b = s.image_id_b"
@@ -115,13 +115,13 @@ public final class SimilarityJob {
     Context ctx = Context.of(spark, settings);
     String uri = InputFiles.toUri(queryFile);
     Dataset<Row> listing = spark.createDataFrame(List.of(RowFactory.create(uri)), new StructType().add("path", DataTypes.StringType));
-    Row scored = ctx.model.scoreFiles(listing, 1, null).first();
+    Row scored = ctx.model().scoreFiles(listing, 1, null).first();
     if (!scored.<Boolean>getAs("ok")) {
       throw new IllegalArgumentException("Query image " + queryFile + " cannot be used (" + scored.getAs("stage") + ": "
           + scored.getAs("error_class") + " " + scored.getAs("message") + "); give a readable image file");
     }
     Vector key = unit(scored.<scala.collection.Seq<Float>>getAs("embedding"));
-    LakeEmbeddings.Embedded embedded = LakeEmbeddings.load(spark, ctx.lake, ctx.model, settings.source);
+    LakeEmbeddings.Embedded embedded = LakeEmbeddings.load(spark, ctx.lake(), ctx.model(), settings.source);
     UDF1<Vector, Double> distance = v -> Math.sqrt(Vectors.sqdist(v, key));
     return normalised(embedded.rows)
         .withColumn("distance", org.apache.spark.sql.functions.udf(distance, DataTypes.DoubleType).apply(col("features")))
@@ -164,21 +164,10 @@ public final class SimilarityJob {
   }
 
   /** What both modes resolve first. */
-  private static final class Context {
-    final JobConf conf;
-    final Lake lake;
-    final ScoringPlan model;
-
-    private Context(JobConf conf, Lake lake, ScoringPlan model) {
-      this.conf = conf;
-      this.lake = lake;
-      this.model = model;
-    }
-
+  private record Context(JobConf conf, Lake lake, ScoringPlan model) {
     static Context of(SparkSession spark, Settings settings) {
       ModelCatalog catalog = ModelCatalog.fromEnvironment();
-      JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
-      conf.log();
+      JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
       String ref = settings.model != null ? settings.model : conf.get(MlOptions.SIMILARITY_MODEL);
       return new Context(conf, new Lake(settings.lake), ScoringPlan.forEmbeddings(spark, conf, catalog, ref, MlOptions.SIMILARITY_MODEL_DEFAULT + " or " + JobOptions.MODEL_DEFAULT));
     }

@@ -59,8 +59,7 @@ public final class TrainHeadJob {
   public static Result run(SparkSession spark, Settings settings) {
     Instant started = Instant.now();
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
-    JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
-    conf.log();
+    JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
     String modelRef = settings.model != null ? settings.model : conf.get(JobOptions.MODEL);
     ScoringPlan model = ScoringPlan.forEmbeddings(spark, conf, catalog, modelRef, MlOptions.SIMILARITY_MODEL_DEFAULT + " or " + JobOptions.MODEL_DEFAULT);
     String uri = HeadColumns.headUri(settings.name, conf, catalog.home());

@@ -71,8 +71,7 @@ public final class StreamingInferenceJob {
   /** The foreachBatch function of a stream with {@code settings}, its tables ensured (tests call it to replay a batch). */
   static MicroBatchWriter writer(SparkSession spark, Settings settings) {
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
-    JobConf conf = JobConf.resolve(catalog.home(), settings.confFile, spark);
-    conf.log();
+    JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
     int maxPerTrigger = settings.maxPerTrigger != null ? settings.maxPerTrigger : conf.getInt(JobOptions.STREAM_MAX_PER_TRIGGER);
     if (maxPerTrigger < 1) {
       throw new IllegalArgumentException("--max-per-trigger must be >= 1, got " + maxPerTrigger);
