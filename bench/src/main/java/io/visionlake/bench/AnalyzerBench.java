@@ -1,7 +1,6 @@
 package io.visionlake.bench;
 
 import io.visionlake.jobs.batch.BatchInferenceJob;
-
 import io.visionlake.udfs.analyze.AnalyzerSpec;
 import io.visionlake.udfs.analyze.Analyzers;
 import io.visionlake.udfs.image.DecodeOptions;

@@ -1,9 +1,5 @@
 package io.visionlake.bench;
 
-import io.visionlake.jobs.batch.BatchInferenceJob;
-import io.visionlake.jobs.cli.Sessions;
-import io.visionlake.udfs.analyze.Analyzers;
-
 import static org.apache.spark.sql.functions.callUDF;
 import static org.apache.spark.sql.functions.col;
 
@@ -19,6 +15,9 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import io.visionlake.jobs.batch.BatchInferenceJob;
+import io.visionlake.jobs.cli.Sessions;
+import io.visionlake.udfs.analyze.Analyzers;
 import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.image.DecodedImage;
 import io.visionlake.udfs.image.ImageDecoder;
@@ -50,13 +49,13 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /**
  * scripts/bench: how close the batch job comes to the model's own speed. For each workload it

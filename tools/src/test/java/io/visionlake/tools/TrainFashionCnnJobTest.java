@@ -1,8 +1,5 @@
 package io.visionlake.tools;
 
-import io.visionlake.tools.TrainFashionCnnJob.Options;
-import io.visionlake.tools.TrainFashionCnnJob.Result;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.inference.Predictor;
@@ -13,6 +10,8 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.visionlake.tools.TrainFashionCnnJob.Options;
+import io.visionlake.tools.TrainFashionCnnJob.Result;
 import io.visionlake.udfs.model.FashionCnn;
 import io.visionlake.udfs.model.IdxImages;
 import io.visionlake.udfs.testing.IntegrationTest;

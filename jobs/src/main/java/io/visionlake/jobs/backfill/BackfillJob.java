@@ -6,11 +6,10 @@ import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.DeltaRetry;
 import io.visionlake.jobs.lake.FlowCounts;
-import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.lake.LabelStats;
+import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.lake.RunLog;
 import io.visionlake.jobs.scoring.ScoringPlan;
-
 import io.visionlake.udfs.model.ModelCatalog;
 import java.nio.file.Path;
 import java.sql.Date;

@@ -1,18 +1,17 @@
 package io.visionlake.jobs.batch;
 
+import io.delta.tables.DeltaTable;
 import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.cli.ProgressReporter;
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.JobOptions;
+import io.visionlake.jobs.lake.LabelStats;
 import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.lake.RunLog;
 import io.visionlake.jobs.scoring.AnalyzerSelection;
 import io.visionlake.jobs.scoring.HeadColumns;
-import io.visionlake.jobs.lake.LabelStats;
-import io.visionlake.jobs.lake.RunLog;
 import io.visionlake.jobs.scoring.InputFiles;
 import io.visionlake.jobs.scoring.ScoringPlan;
-
-import io.delta.tables.DeltaTable;
 import io.visionlake.udfs.heads.LabelHead;
 import io.visionlake.udfs.model.ModelCatalog;
 import java.nio.file.Path;

@@ -1,8 +1,7 @@
 package io.visionlake.jobs.lake;
 
-import io.visionlake.jobs.conf.JobOptions;
-
 import io.delta.exceptions.DeltaConcurrentModificationException;
+import io.visionlake.jobs.conf.JobOptions;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,13 +1,12 @@
 package io.visionlake.jobs.lake;
 
-
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.window;
-import static org.apache.spark.sql.functions.lit;
 
 import java.sql.Timestamp;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.visionlake.jobs.lake;
 
-
 import io.delta.tables.DeltaTable;
+import io.visionlake.udfs.spark.ImageColumns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -14,11 +14,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import io.visionlake.udfs.spark.ImageColumns;
 
 /**
  * The lake: one directory holding a Delta table per name. Table schemas live here, in one place,

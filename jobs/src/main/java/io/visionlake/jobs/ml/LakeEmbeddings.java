@@ -1,9 +1,5 @@
 package io.visionlake.jobs.ml;
 
-import io.visionlake.jobs.scoring.ScoringPlan;
-
-import io.visionlake.jobs.lake.Lake;
-
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
@@ -11,6 +7,8 @@ import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.struct;
 
 import io.delta.tables.DeltaTable;
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.scoring.ScoringPlan;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

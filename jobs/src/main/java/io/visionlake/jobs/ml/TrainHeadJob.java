@@ -1,18 +1,17 @@
 package io.visionlake.jobs.ml;
 
-import io.visionlake.jobs.scoring.HeadColumns;
-import io.visionlake.jobs.scoring.ScoringPlan;
-import io.visionlake.jobs.conf.JobOptions;
-import io.visionlake.jobs.cli.JobMain;
-import io.visionlake.jobs.conf.JobConf;
-import io.visionlake.jobs.conf.MlOptions;
-import io.visionlake.jobs.lake.Lake;
-
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.trim;
 
+import io.visionlake.jobs.cli.JobMain;
+import io.visionlake.jobs.conf.JobConf;
+import io.visionlake.jobs.conf.JobOptions;
+import io.visionlake.jobs.conf.MlOptions;
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.scoring.HeadColumns;
+import io.visionlake.jobs.scoring.ScoringPlan;
 import io.visionlake.udfs.heads.LabelHead;
 import io.visionlake.udfs.model.ModelCatalog;
 import java.nio.file.Path;

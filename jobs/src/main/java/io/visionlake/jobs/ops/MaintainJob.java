@@ -1,9 +1,8 @@
 package io.visionlake.jobs.ops;
 
+import io.delta.tables.DeltaTable;
 import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.lake.Lake;
-
-import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

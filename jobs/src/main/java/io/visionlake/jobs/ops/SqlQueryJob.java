@@ -2,7 +2,6 @@ package io.visionlake.jobs.ops;
 
 import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.lake.Lake;
-
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;

@@ -1,7 +1,6 @@
 package io.visionlake.jobs.scoring;
 
 import io.visionlake.jobs.conf.JobOptions;
-
 import io.visionlake.udfs.inference.ImageResult;
 import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelFiles;

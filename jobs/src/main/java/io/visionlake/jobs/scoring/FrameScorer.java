@@ -1,6 +1,5 @@
 package io.visionlake.jobs.scoring;
 
-
 import io.visionlake.udfs.inference.ImageResult;
 import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelFiles;

@@ -1,11 +1,10 @@
 package io.visionlake.jobs.scoring;
 
 import io.visionlake.jobs.conf.JobConf;
-import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.conf.MlOptions;
-import java.net.URI;
-
+import io.visionlake.jobs.lake.Lake;
 import io.visionlake.udfs.heads.LabelHead;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;

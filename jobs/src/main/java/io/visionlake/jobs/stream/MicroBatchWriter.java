@@ -1,22 +1,19 @@
 package io.visionlake.jobs.stream;
 
-import io.visionlake.jobs.lake.DeltaRetry;
-import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.lake.FlowCounts;
-import io.visionlake.jobs.scoring.AnalyzerSelection;
-import io.visionlake.jobs.scoring.FrameScorer;
-import io.visionlake.jobs.scoring.ScoringPlan;
-import io.visionlake.udfs.heads.LabelHead;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.window;
 
+import io.visionlake.jobs.lake.DeltaRetry;
+import io.visionlake.jobs.lake.FlowCounts;
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.scoring.AnalyzerSelection;
+import io.visionlake.jobs.scoring.FrameScorer;
+import io.visionlake.jobs.scoring.ScoringPlan;
+import io.visionlake.udfs.heads.LabelHead;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -24,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;

@@ -2,7 +2,6 @@ package io.visionlake.jobs.stream;
 
 import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.cli.JobVersion;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;

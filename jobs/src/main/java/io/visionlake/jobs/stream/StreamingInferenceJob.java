@@ -1,5 +1,8 @@
 package io.visionlake.jobs.stream;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.JobOptions;
@@ -9,10 +12,6 @@ import io.visionlake.jobs.scoring.FrameScorer;
 import io.visionlake.jobs.scoring.HeadColumns;
 import io.visionlake.jobs.scoring.ScoringPlan;
 import io.visionlake.udfs.heads.LabelHead;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 import io.visionlake.udfs.model.ModelCatalog;
 import java.io.IOException;
 import java.nio.file.Path;

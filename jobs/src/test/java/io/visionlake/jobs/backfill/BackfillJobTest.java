@@ -1,15 +1,14 @@
 package io.visionlake.jobs.backfill;
 
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.visionlake.jobs.batch.BatchInferenceJob;
 import io.visionlake.jobs.cli.ProgressReporter;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.ops.MaintainJob;
 import io.visionlake.jobs.testing.DayFolders;
 import io.visionlake.jobs.testing.DeltaTestBase;
-
-import static org.apache.spark.sql.functions.col;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.visionlake.udfs.TestPaths;
 import io.visionlake.udfs.testing.IntegrationTest;
 import java.io.IOException;

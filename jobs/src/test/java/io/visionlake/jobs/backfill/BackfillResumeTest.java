@@ -1,14 +1,13 @@
 package io.visionlake.jobs.backfill;
 
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.lake.RunLog;
 import io.visionlake.jobs.testing.ChildJvm;
 import io.visionlake.jobs.testing.DayFolders;
 import io.visionlake.jobs.testing.DeltaTestBase;
-
-import static org.apache.spark.sql.functions.col;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,15 +1,14 @@
 package io.visionlake.jobs.backfill;
 
-import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.stream.StreamingInferenceJob;
-import io.visionlake.jobs.testing.FlowTables;
-import io.visionlake.jobs.testing.CameraFrames;
-import io.visionlake.jobs.testing.DayFolders;
-import io.visionlake.jobs.testing.DeltaTestBase;
-
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.stream.StreamingInferenceJob;
+import io.visionlake.jobs.testing.CameraFrames;
+import io.visionlake.jobs.testing.DayFolders;
+import io.visionlake.jobs.testing.DeltaTestBase;
+import io.visionlake.jobs.testing.FlowTables;
 import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,15 +1,13 @@
 package io.visionlake.jobs.batch;
 
-import io.visionlake.jobs.scoring.ScoringPlan;
-
-import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.testing.CameraFrames;
-import io.visionlake.jobs.testing.DeltaTestBase;
-
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.scoring.ScoringPlan;
+import io.visionlake.jobs.testing.CameraFrames;
+import io.visionlake.jobs.testing.DeltaTestBase;
 import io.visionlake.udfs.TestPaths;
 import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;

@@ -1,10 +1,9 @@
 package io.visionlake.jobs.cli;
 
-import io.visionlake.udfs.testing.UnitTest;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.testing.CommandRun;
+import io.visionlake.udfs.testing.UnitTest;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;

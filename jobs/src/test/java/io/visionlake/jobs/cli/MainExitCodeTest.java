@@ -1,12 +1,11 @@
 package io.visionlake.jobs.cli;
 
-import io.visionlake.udfs.testing.IntegrationTest;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.batch.BatchInferenceJob;
 import io.visionlake.jobs.stream.StreamingInferenceJob;
 import io.visionlake.jobs.testing.ChildJvm;
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

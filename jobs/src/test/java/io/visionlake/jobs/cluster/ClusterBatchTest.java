@@ -1,17 +1,16 @@
 package io.visionlake.jobs.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.visionlake.jobs.batch.BatchInferenceJob;
 import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.testing.FlowTables;
 import io.visionlake.jobs.testing.CameraFrames;
 import io.visionlake.jobs.testing.DeltaTestBase;
+import io.visionlake.jobs.testing.FlowTables;
 import io.visionlake.jobs.testing.LakeAssertions;
 import io.visionlake.jobs.testing.StandaloneCluster;
 import io.visionlake.jobs.testing.Submission;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.visionlake.udfs.testing.ClusterTest;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.visionlake.jobs.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.testing.DeltaTestBase;
@@ -7,9 +9,6 @@ import io.visionlake.jobs.testing.LakeAssertions;
 import io.visionlake.jobs.testing.S3ProxyServer;
 import io.visionlake.jobs.testing.StandaloneCluster;
 import io.visionlake.jobs.testing.Submission;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.visionlake.udfs.model.ModelFiles;
 import io.visionlake.udfs.testing.ClusterTest;
 import java.net.URI;

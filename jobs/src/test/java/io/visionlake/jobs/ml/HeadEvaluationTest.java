@@ -1,14 +1,12 @@
 package io.visionlake.jobs.ml;
 
-import io.visionlake.jobs.scoring.HeadColumns;
-
-import io.visionlake.jobs.conf.JobConf;
-import io.visionlake.jobs.conf.MlOptions;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.visionlake.jobs.conf.JobConf;
+import io.visionlake.jobs.conf.MlOptions;
+import io.visionlake.jobs.scoring.HeadColumns;
 import io.visionlake.udfs.testing.UnitTest;
 import java.nio.file.Path;
 import java.util.List;

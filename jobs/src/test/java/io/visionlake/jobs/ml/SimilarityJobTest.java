@@ -1,14 +1,12 @@
 package io.visionlake.jobs.ml;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.visionlake.jobs.batch.BatchInferenceJob;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.testing.DeltaTestBase;
 import io.visionlake.jobs.testing.ImageCopies;
-
-import static org.apache.spark.sql.functions.col;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.visionlake.udfs.TestPaths;
 import io.visionlake.udfs.model.TinyImageEmbedding;
 import io.visionlake.udfs.testing.IntegrationTest;

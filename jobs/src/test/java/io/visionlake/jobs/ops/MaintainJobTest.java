@@ -1,12 +1,10 @@
 package io.visionlake.jobs.ops;
 
-import io.visionlake.udfs.testing.IntegrationTest;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.testing.DeltaTestBase;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,12 +1,11 @@
 package io.visionlake.jobs.ops;
 
-import io.visionlake.udfs.testing.UnitTest;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.testing.CommandRun;
+import io.visionlake.udfs.testing.UnitTest;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

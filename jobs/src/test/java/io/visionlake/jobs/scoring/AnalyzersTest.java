@@ -1,10 +1,9 @@
 package io.visionlake.jobs.scoring;
 
-import io.visionlake.jobs.testing.CameraFrames;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.visionlake.jobs.testing.CameraFrames;
 import io.visionlake.udfs.analyze.Analyzers;
 import io.visionlake.udfs.analyze.Boxes;
 import io.visionlake.udfs.analyze.FacesAnalyzer;

@@ -1,14 +1,12 @@
 package io.visionlake.jobs.stream;
 
-import io.visionlake.jobs.testing.FlowTables;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.testing.CameraFrames;
 import io.visionlake.jobs.testing.ChildJvm;
 import io.visionlake.jobs.testing.DeltaTestBase;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.visionlake.jobs.testing.FlowTables;
 import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;

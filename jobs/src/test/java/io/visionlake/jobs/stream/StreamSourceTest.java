@@ -1,10 +1,9 @@
 package io.visionlake.jobs.stream;
 
-import io.visionlake.udfs.testing.UnitTest;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.visionlake.udfs.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 
 @UnitTest

@@ -1,18 +1,15 @@
 package io.visionlake.jobs.stream;
 
-import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.testing.CameraFrames;
-import io.visionlake.jobs.testing.DeltaTestBase;
-import io.visionlake.jobs.testing.FlowTables;
-
 import static io.visionlake.jobs.testing.FlowTables.recomputed;
-import static io.visionlake.jobs.testing.FlowTables.sorted;
 import static io.visionlake.jobs.testing.FlowTables.streamed;
 import static io.visionlake.jobs.testing.FlowTables.table;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.testing.CameraFrames;
+import io.visionlake.jobs.testing.DeltaTestBase;
 import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,6 @@
 package io.visionlake.jobs.testing;
 
 import io.visionlake.jobs.backfill.DayLayout;
-
 import io.visionlake.udfs.TestPaths;
 import java.io.IOException;
 import java.nio.file.Files;

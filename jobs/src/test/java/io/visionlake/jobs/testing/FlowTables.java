@@ -1,6 +1,5 @@
 package io.visionlake.jobs.testing;
 
-
 import io.visionlake.jobs.lake.FlowCounts;
 import io.visionlake.jobs.lake.Lake;
 import java.nio.file.Path;

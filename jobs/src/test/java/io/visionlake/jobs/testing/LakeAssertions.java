@@ -1,11 +1,10 @@
 package io.visionlake.jobs.testing;
 
-import io.visionlake.jobs.lake.Lake;
-
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.visionlake.jobs.lake.Lake;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

@@ -2,7 +2,6 @@ package io.visionlake.jobs.ops.notebook;
 
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.ops.SqlQueryJob;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,13 +1,12 @@
 package io.visionlake.jobs.ops.notebook;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.visionlake.jobs.backfill.BackfillJob;
 import io.visionlake.jobs.batch.BatchInferenceJob;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.stream.StreamingInferenceJob;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.visionlake.udfs.TestPaths;
 import io.visionlake.udfs.testing.IntegrationTest;
 import java.awt.image.BufferedImage;

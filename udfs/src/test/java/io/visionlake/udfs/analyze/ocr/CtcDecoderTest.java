@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.inference.Predictor;
 import io.visionlake.udfs.TestPaths;
 import io.visionlake.udfs.model.BatchOutput;
 import io.visionlake.udfs.model.ExecutorModelCache;
@@ -11,7 +12,6 @@ import io.visionlake.udfs.model.ImageBatch;
 import io.visionlake.udfs.model.LoadedModel;
 import io.visionlake.udfs.model.ModelCatalog;
 import io.visionlake.udfs.model.ModelSpec;
-import ai.djl.inference.Predictor;
 import io.visionlake.udfs.testing.UnitTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
