@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 @IntegrationTest
 class UnstableInputsTest extends DeltaTestBase {
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @Timeout(value = 20, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void nonRegularInputsAreErrorRowsAndTheJobFinishes() throws Exception {
       Path input = Files.createDirectories(tmp.resolve("input"));
       Files.copy(TestPaths.required("data/samples/photos/dog.jpg"), input.resolve("dog.jpg"));
@@ -67,7 +67,7 @@ class UnstableInputsTest extends DeltaTestBase {
       assertThat(result.inputsSeen).isEqualTo(6);
     }
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @Timeout(value = 20, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aFileDeletedBetweenListingAndReadIsFileVanished() throws Exception {
       Path input = Files.createDirectories(tmp.resolve("input"));
       Files.copy(TestPaths.required("data/samples/photos/dog.jpg"), input.resolve("dog.jpg"));
