@@ -24,6 +24,13 @@ public final class JobOptions {
   public static final String MAX_FILE_BYTES = PREFIX + "read.maxFileBytes";
   public static final String MAX_FILE_BYTES_DEFAULT = "268435456";
 
+  /**
+   * Per task: a batch is cut early once its images' bytes, plus the decoded pixels analysers hold
+   * (3 bytes a pixel), reach this; bounds memory by task slots x this, not batchSize x largest image.
+   */
+  public static final String MAX_BATCH_BYTES = PREFIX + "batch.maxBytes";
+  public static final String MAX_BATCH_BYTES_DEFAULT = "268435456";
+
   /** Target number of files per inference partition. */
   public static final String FILES_PER_PARTITION = PREFIX + "filesPerPartition";
   public static final String FILES_PER_PARTITION_DEFAULT = "256";
@@ -70,6 +77,7 @@ public final class JobOptions {
       Map.entry(THREADS, "0"),
       Map.entry(MAX_PIXELS, MAX_PIXELS_DEFAULT),
       Map.entry(MAX_FILE_BYTES, MAX_FILE_BYTES_DEFAULT),
+      Map.entry(MAX_BATCH_BYTES, MAX_BATCH_BYTES_DEFAULT),
       Map.entry(FILES_PER_PARTITION, FILES_PER_PARTITION_DEFAULT),
       Map.entry(RESULTS_STORAGE_LEVEL, RESULTS_STORAGE_LEVEL_DEFAULT),
       Map.entry(PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT),

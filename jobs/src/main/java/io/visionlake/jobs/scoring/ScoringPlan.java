@@ -173,7 +173,8 @@ public final class ScoringPlan {
   /** The executor-side inference of this plan; {@code done} (optional) counts scored images for progress. */
   public PartitionedInference inference(LongAccumulator done) {
     return new PartitionedInference(spec, selection.specs, batchSize,
-        DecodeOptions.builder().maxPixels(conf.getLong(JobOptions.MAX_PIXELS)).build(), conf.getInt(JobOptions.THREADS), done);
+        DecodeOptions.builder().maxPixels(conf.getLong(JobOptions.MAX_PIXELS)).build(), conf.getInt(JobOptions.THREADS), done,
+        conf.getLong(JobOptions.MAX_BATCH_BYTES));
   }
 
   /** Inference partitions for {@code inputs} files: filesPerPartition each, at least the parallelism when there are that many. */

@@ -2,6 +2,8 @@ package io.visionlake.udfs.inference;
 
 import io.visionlake.udfs.analyze.AnalyzerSpec;
 import io.visionlake.udfs.image.DecodeOptions;
+import io.visionlake.udfs.image.ImageDecodeException;
+import io.visionlake.udfs.image.ImageHeader;
 import io.visionlake.udfs.model.EngineThreads;
 import io.visionlake.udfs.model.ModelSpec;
 import java.io.Serializable;
@@ -31,6 +33,15 @@ public final class PartitionedInference implements Serializable {
   private final DecodeOptions decodeOptions;
   private final int threads;
   private final LongAccumulator imagesDone;
+  private final long maxBatchBytes;
+
+  /**
+   * 256 MiB per task: a batch of small images is never cut, while 12-megapixel photos under an
+   * analyser (which keeps each image's full-size pixels until every analyser has run, 36 MB each)
+   * go a few at a time instead of 16 at once, so executor memory is bounded by
+   * {@code task slots x this} rather than by {@code batchSize x the largest image}.
+   */
+  public static final long DEFAULT_MAX_BATCH_BYTES = 256L << 20;
 
   /**
    * @param threads engine intra-op threads; 0 takes the spec's value, else {@code spark.task.cpus}
@@ -49,6 +60,18 @@ public final class PartitionedInference implements Serializable {
    */
   public PartitionedInference(ModelSpec spec, List<AnalyzerSpec> analyzers, int batchSize, DecodeOptions decodeOptions,
       int threads, LongAccumulator imagesDone) {
+    this(spec, analyzers, batchSize, decodeOptions, threads, imagesDone, DEFAULT_MAX_BATCH_BYTES);
+  }
+
+  /**
+   * @param maxBatchBytes a batch is cut early once its rows' bytes, plus the decoded pixels that
+   *     analysers hold (3 bytes a pixel, from the header), reach this; a batch always takes one row
+   */
+  public PartitionedInference(ModelSpec spec, List<AnalyzerSpec> analyzers, int batchSize, DecodeOptions decodeOptions,
+      int threads, LongAccumulator imagesDone, long maxBatchBytes) {
+    if (maxBatchBytes < 1) {
+      throw new IllegalArgumentException("maxBatchBytes must be >= 1, got " + maxBatchBytes);
+    }
     if (spec == null && analyzers.isEmpty()) {
       throw new IllegalArgumentException("Nothing to run: no model and no analyser");
     }
@@ -61,6 +84,29 @@ public final class PartitionedInference implements Serializable {
     this.decodeOptions = decodeOptions;
     this.threads = threads;
     this.imagesDone = imagesDone;
+    this.maxBatchBytes = maxBatchBytes;
+  }
+
+  public long maxBatchBytes() {
+    return maxBatchBytes;
+  }
+
+  /**
+   * What one image costs the batch while it waits: its bytes, plus, when analysers run (they keep
+   * every image's decoded pixels until all have run), 3 bytes per pixel of the header's size. With
+   * a model only, each image is decoded and released in turn, so its pixels are not counted.
+   * Unreadable headers count their bytes only: the decoder rejects them without allocating.
+   */
+  private long cost(byte[] bytes) {
+    long cost = bytes.length;
+    if (!analyzers.isEmpty()) {
+      try {
+        cost += 3 * Math.min(ImageHeader.probe(bytes).largestPixelCount(), decodeOptions.maxPixels());
+      } catch (ImageDecodeException | RuntimeException e) {
+        // not an image: the decoder reports it
+      }
+    }
+    return cost;
   }
 
   /** The model, or null when only analysers run. */
@@ -110,14 +156,17 @@ public final class PartitionedInference implements Serializable {
         pending.clear();
         List<byte[]> contents = new ArrayList<>(batchSize);
         List<Integer> withContent = new ArrayList<>(batchSize);
-        // Rows without bytes (read failures) ride along, bounded so a run of them cannot pile up.
-        while (rows.hasNext() && contents.size() < batchSize && pending.size() < 4 * batchSize) {
+        // Rows without bytes (read failures) ride along, bounded so a run of them cannot pile up;
+        // the byte budget cuts a batch of large images short (see maxBatchBytes).
+        long held = 0;
+        while (rows.hasNext() && contents.size() < batchSize && pending.size() < 4 * batchSize && held < maxBatchBytes) {
           T row = rows.next();
           pending.add(row);
           byte[] bytes = content.apply(row);
           if (bytes != null) {
             withContent.add(pending.size() - 1);
             contents.add(bytes);
+            held += cost(bytes);
           }
         }
         if (pending.isEmpty()) {
