@@ -23,7 +23,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Any legal file name is an input, and the same file has the same {@code path} in every table:
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * source writes (Hadoop's Path.toString(): not percent-encoded); {@code similar} reads a query file
  * of such a name and finds it in the lake under that path; dot-files are skipped and counted.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @IntegrationTest
 class InputNamesTest extends DeltaTestBase {
   static final LocalDate DAY = LocalDate.parse("2024-05-01");
@@ -55,61 +61,78 @@ class InputNamesTest extends DeltaTestBase {
     return "file:" + file.toAbsolutePath().normalize();
   }
 
-  Dataset<Row> table(Path lake, String name) {
+  static Dataset<Row> table(Path lake, String name) {
     return spark.read().format("delta").load(new Lake(lake.toString()).path(name));
   }
 
-  Set<String> paths(Path lake, String name) {
+  static Set<String> paths(Path lake, String name) {
     Set<String> out = new TreeSet<>();
     table(lake, name).select("path").collectAsList().forEach(r -> out.add(r.getString(0)));
     return out;
   }
 
-  @Test
-  void batchAndBackfillReadEveryNameAndWriteTheSamePaths() throws Exception {
-    Path input = tmp.resolve("in put");
-    Path day = DayFolders.dayDir(input, DayLayout.HIVE, DAY);
+  @TempDir
+  static Path dir;
+  static Path input;
+  static Path day;
+  static Set<String> expected = new TreeSet<>();
+  static Path batchLake;
+  static Path backfillLake;
+
+  @BeforeAll
+  static void names() throws IOException {
+    input = dir.resolve("in put");
+    day = DayFolders.dayDir(input, DayLayout.HIVE, DAY);
     write(day);
-    Set<String> expected = new TreeSet<>();
     for (String name : INPUTS) {
       expected.add(canonical(day.resolve(name)));
     }
+    batchLake = dir.resolve("batch-lake");
+    backfillLake = dir.resolve("backfill-lake");
+  }
 
-    Path batchLake = tmp.resolve("batch-lake");
+  @Test
+  @Order(1)
+  void batchReadsEveryNameAndCountsTheHiddenOnes() {
     BatchInferenceJob.Result batch = BatchInferenceJob.run(spark, BatchInferenceJob.Settings.of(List.of(day.toString()),
         batchLake.toString(), "cams"));
     System.out.println(batch.summary());
-    Path backfillLake = tmp.resolve("backfill-lake");
-    BackfillJob.Result backfill = BackfillJob.run(spark,
-        new BackfillJob.Settings(input.toString(), backfillLake.toString(), DAY, DAY).quiet(true));
-    System.out.println(backfill.summary());
-
     assertThat(paths(batchLake, Lake.IMAGE_ERRORS)).as("batch: no name is a read error").isEmpty();
-    assertThat(paths(backfillLake, Lake.IMAGE_ERRORS)).as("backfill: no name is a read error").isEmpty();
-    assertThat(paths(batchLake, Lake.IMAGES)).as("batch: every non-hidden file, canonical paths").isEqualTo(expected);
-    assertThat(paths(backfillLake, Lake.IMAGES)).as("backfill: the same paths as batch").isEqualTo(expected);
+    assertThat(paths(batchLake, Lake.IMAGES)).as("batch: every non-hidden file, table paths").isEqualTo(expected);
     assertThat(batch.inputsSeen).isEqualTo(INPUTS.size());
-
-    // The canonical form is the one Spark's own binaryFile source writes (here for the names its index keeps).
-    String spaced = spark.read().format("binaryFile").load(day.toString()).select("path")
-        .filter(col("path").endsWith("0001.jpg")).first().getString(0);
-    assertThat(spaced).isEqualTo(canonical(day.resolve("IMG 0001.jpg"))).endsWith("/IMG 0001.jpg");
-
-    // similar: a query file named with '#' (a local path, as a user types it) is read, and is found under its table path.
-    List<String> same = new ArrayList<>();
-    SimilarityJob.query(spark, SimilarityJob.Settings.of(batchLake.toString()), day.resolve("a#1.jpg").toString(), INPUTS.size())
-        .filter(col("distance").lt(1e-3)).select("path").collectAsList().forEach(r -> same.add(r.getString(0)));
-    assertThat(same).contains(canonical(day.resolve("a#1.jpg")));
-
-    // Dot-files are skipped, and the run says so: summary, log and job_runs.
     assertThat(batch.summary()).contains("2 hidden");
-    assertThat(backfill.summary()).contains("2 hidden");
     List<Row> runs = table(batchLake, Lake.JOB_RUNS).filter(col("status").equalTo("SUCCEEDED")).collectAsList();
     assertThat(runs).hasSize(1);
     assertThat((String) runs.get(0).getAs("message")).as("batch job_runs").contains("skipped 2 hidden");
+
+    // The table form is the one Spark's own binaryFile source writes (here for a name its index keeps).
+    String spaced = spark.read().format("binaryFile").load(day.toString()).select("path")
+        .filter(col("path").endsWith("0001.jpg")).first().getString(0);
+    assertThat(spaced).isEqualTo(canonical(day.resolve("IMG 0001.jpg"))).endsWith("/IMG 0001.jpg");
+  }
+
+  @Test
+  @Order(2)
+  void backfillWritesTheSamePathsAsBatch() {
+    BackfillJob.Result backfill = BackfillJob.run(spark,
+        new BackfillJob.Settings(input.toString(), backfillLake.toString(), DAY, DAY).quiet(true));
+    System.out.println(backfill.summary());
+    assertThat(paths(backfillLake, Lake.IMAGE_ERRORS)).as("backfill: no name is a read error").isEmpty();
+    assertThat(paths(backfillLake, Lake.IMAGES)).as("backfill: the same paths as batch").isEqualTo(expected);
+    assertThat(backfill.summary()).contains("2 hidden");
     List<Row> dayRuns = table(backfillLake, Lake.JOB_RUNS).filter(col("status").equalTo("SUCCEEDED")).collectAsList();
     assertThat(dayRuns).hasSize(1);
     assertThat((long) dayRuns.get(0).getAs("inputs_seen")).isEqualTo(INPUTS.size());
     assertThat((String) dayRuns.get(0).getAs("message")).as("backfill job_runs").contains("skipped 2 hidden");
+  }
+
+  @Test
+  @Order(3)
+  void similarReadsAQueryFileNamedWithAHash() {
+    // A local path as a user types it; the file is found in the lake under its table path.
+    List<String> same = new ArrayList<>();
+    SimilarityJob.query(spark, SimilarityJob.Settings.of(batchLake.toString()), day.resolve("a#1.jpg").toString(), INPUTS.size())
+        .filter(col("distance").lt(1e-3)).select("path").collectAsList().forEach(r -> same.add(r.getString(0)));
+    assertThat(same).contains(canonical(day.resolve("a#1.jpg")));
   }
 }
