@@ -9,6 +9,7 @@ import io.visionlake.jobs.lake.FlowCounts;
 import io.visionlake.jobs.lake.LabelStats;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.lake.RunLog;
+import io.visionlake.jobs.scoring.InputFiles;
 import io.visionlake.jobs.scoring.ScoringPlan;
 import io.visionlake.udfs.model.ModelCatalog;
 import java.nio.file.Path;
@@ -135,7 +136,11 @@ public final class BackfillJob {
     }
     outcomes.sort((a, b) -> a.day.compareTo(b.day));
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
-    return new Result(outcomes, seconds);
+    long hidden = days.stream().mapToLong(d -> d.hidden).sum();
+    if (hidden > 0) {
+      LOG.info("Backfill: {} under {}", InputFiles.hiddenNote(hidden), settings.input);
+    }
+    return new Result(outcomes, seconds, hidden);
   }
 
   /** One day: score, replace the day's slices, refresh the gold tables, record the outcome. */
@@ -167,7 +172,7 @@ public final class BackfillJob {
       }
       long failed = day.files.size() - ok;
       recordDay(runs, runId, settings, day, model, scoring.modelSha(), started, new long[] {day.files.size(), ok, failed},
-          SUCCEEDED, null);
+          SUCCEEDED, day.hidden == 0 ? null : InputFiles.hiddenNote(day.hidden));
       LOG.info("Backfill {}: {} files = {} images + {} errors", day.day, day.files.size(), ok, failed);
       return new DayOutcome(day.day, SUCCEEDED, day.files.size(), ok, failed,
           (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0, null);
@@ -301,7 +306,7 @@ public final class BackfillJob {
   }
 
   /** What a backfill did. */
-  public record Result(List<DayOutcome> days, double seconds) {
+  public record Result(List<DayOutcome> days, double seconds, long hiddenSkipped) {
     public Result {
       days = List.copyOf(days);
     }
@@ -345,7 +350,8 @@ public final class BackfillJob {
       return String.format(Locale.ROOT,
           "backfill: %d day(s): processed %d, skipped %d, no input %d, failed %d%s; %,d files in %.1fs (%.2f days/min, %.1f images/s)",
           days.size(), processed(), skipped(), noInput(), failed(), failedDays.isEmpty() ? "" : " [" + failedDays + "]",
-          filesProcessed(), seconds, daysPerMinute(), imagesPerSecond());
+          filesProcessed(), seconds, daysPerMinute(), imagesPerSecond())
+          + (hiddenSkipped == 0 ? "" : "; " + InputFiles.hiddenNote(hiddenSkipped));
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.visionlake.jobs.backfill;
 
+import io.visionlake.jobs.scoring.InputFiles;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,15 +12,13 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * The files of one backfill day and their fingerprint: file count, total bytes and newest
  * modification time. A day whose fingerprint (and model) match its last successful run is done;
- * a file added, removed, rewritten or touched changes it. Hidden files ({@code .name},
- * {@code _name}), which Spark's file sources ignore too, are not inputs.
+ * a file added, removed, rewritten or touched changes it. Files are listed as {@link InputFiles}
+ * lists a folder: '_' names are inputs, dot-files are skipped and counted.
  */
 public final class DayInputs {
   final LocalDate day;
@@ -28,8 +27,11 @@ public final class DayInputs {
   final List<String> files;
   final long totalBytes;
   final long newestModified;
+  /** Dot-files under the day's folder, not inputs. */
+  final long hidden;
 
-  private DayInputs(LocalDate day, String dir, boolean exists, List<String> files, long totalBytes, long newestModified) {
+  private DayInputs(LocalDate day, String dir, boolean exists, List<String> files, long totalBytes, long newestModified, long hidden) {
+    this.hidden = hidden;
     this.day = day;
     this.dir = dir;
     this.exists = exists;
@@ -42,43 +44,24 @@ public final class DayInputs {
   static DayInputs list(Configuration hadoop, LocalDate day, String dir) {
     Path root = new Path(dir);
     List<String> files = new ArrayList<>();
-    long bytes = 0;
-    long newest = 0;
     try {
       FileSystem fs = root.getFileSystem(hadoop);
       if (!fs.exists(root)) {
-        return new DayInputs(day, fs.makeQualified(root).toString(), false, files, 0, 0);
+        return new DayInputs(day, InputFiles.name(fs, root), false, files, 0, 0, 0);
       }
-      String rootPath = fs.makeQualified(root).toUri().getPath();
-      RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-      while (it.hasNext()) {
-        LocatedFileStatus f = it.next();
-        if (hidden(rootPath, f.getPath())) {
-          continue;
-        }
-        files.add(f.getPath().toString());
-        bytes += f.getLen();
-        newest = Math.max(newest, f.getModificationTime());
-      }
+      long[] sizeAndNewest = new long[2];
+      long hidden = InputFiles.walk(fs, root, f -> {
+        files.add(InputFiles.name(fs, f.getPath()));
+        sizeAndNewest[0] += f.getLen();
+        sizeAndNewest[1] = Math.max(sizeAndNewest[1], f.getModificationTime());
+      });
       Collections.sort(files);
-      return new DayInputs(day, fs.makeQualified(root).toString(), true, files, bytes, newest);
+      return new DayInputs(day, InputFiles.name(fs, root), true, files, sizeAndNewest[0], sizeAndNewest[1], hidden);
     } catch (FileNotFoundException e) {
-      return new DayInputs(day, dir, false, files, 0, 0);
+      return new DayInputs(day, dir, false, files, 0, 0, 0);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list the input folder " + dir + " of " + day + ": " + e.getMessage(), e);
     }
-  }
-
-  /** A path segment below the day's folder starting with '.' or '_' (temp files, markers). */
-  private static boolean hidden(String rootPath, Path file) {
-    String path = file.toUri().getPath();
-    String relative = path.startsWith(rootPath) ? path.substring(rootPath.length()) : file.getName();
-    for (String segment : relative.split("/")) {
-      if (segment.startsWith(".") || segment.startsWith("_")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** {@code files=N;bytes=B;newest=<ISO instant>}: what job_runs stores and compares. */

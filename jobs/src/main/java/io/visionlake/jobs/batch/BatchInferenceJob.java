@@ -58,7 +58,7 @@ public final class BatchInferenceJob {
     try {
       Result result = execute(spark, settings, conf, catalog, lake, runId, started);
       RunLog.of(spark, lake).append(RunLog.Entry.run(runId, JOB, settings.arguments, started, result.inputsSeen, result.imagesWritten,
-          result.errorsWritten, RunLog.SUCCEEDED, null));
+          result.errorsWritten, RunLog.SUCCEEDED, result.hiddenSkipped == 0 ? null : InputFiles.hiddenNote(result.hiddenSkipped)));
       return result;
     } catch (RuntimeException e) {
       try {
@@ -81,12 +81,13 @@ public final class BatchInferenceJob {
     spark.sparkContext().setJobGroup("visionlake-batch-" + runId,
         String.format(Locale.ROOT, "Batch inference (%s, inputs=%s) into %s", plan.describe(), settings.inputs, lake.root()), false);
     LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName()); // --head: fail before inference
-    String[] files = InputFiles.list(spark, settings.inputs);
-    long inputs = files.length;
-    LOG.info("Run {}: {} input file(s) in {} partition(s), {} (sha256 {})", runId, inputs,
-        plan.partitions(spark, inputs), plan.describe(), plan.modelSha());
+    InputFiles.Listing listing = InputFiles.list(spark.sessionState().newHadoopConf(), settings.inputs);
+    List<String> files = listing.files();
+    long inputs = files.size();
+    LOG.info("Run {}: {} input file(s) in {} partition(s){}, {} (sha256 {})", runId, inputs,
+        plan.partitions(spark, inputs), listing.hidden() == 0 ? "" : "; " + InputFiles.hiddenNote(listing.hidden()), plan.describe(), plan.modelSha());
     LongAccumulator done = spark.sparkContext().longAccumulator("visionlake.images");
-    Dataset<Row> results = plan.score(spark, java.util.Arrays.asList(files), done);
+    Dataset<Row> results = plan.score(spark, files, done);
     long ok;
     try (ProgressReporter progress = new ProgressReporter(spark, JOB, done, inputs, conf.getInt(JobOptions.PROGRESS_SECONDS), settings.quiet)) {
       // One pass fills the cache and counts the outcomes; the writes below read the cache.
@@ -119,7 +120,7 @@ public final class BatchInferenceJob {
 
     results.unpersist();
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
-    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, touched, seconds);
+    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, touched, seconds, listing.hidden());
   }
 
   /**
@@ -202,9 +203,12 @@ public final class BatchInferenceJob {
     public final long errorsInserted;
     public final List<Date> touchedDates;
     public final double seconds;
+    /** Dot-files under the inputs, not read (see InputFiles). */
+    public final long hiddenSkipped;
 
     Result(String runId, long inputsSeen, long imagesWritten, long errorsWritten, long imagesInserted, long errorsInserted,
-        List<Date> touchedDates, double seconds) {
+        List<Date> touchedDates, double seconds, long hiddenSkipped) {
+      this.hiddenSkipped = hiddenSkipped;
       this.runId = runId;
       this.inputsSeen = inputsSeen;
       this.imagesWritten = imagesWritten;
@@ -222,7 +226,8 @@ public final class BatchInferenceJob {
     public String summary() {
       return String.format(Locale.ROOT,
           "Run %s: inputs seen %,d = images %,d + errors %,d (new rows: images %,d, errors %,d) in %.1fs, %.1f images/s",
-          runId, inputsSeen, imagesWritten, errorsWritten, imagesInserted, errorsInserted, seconds, imagesPerSecond());
+          runId, inputsSeen, imagesWritten, errorsWritten, imagesInserted, errorsInserted, seconds, imagesPerSecond())
+          + (hiddenSkipped == 0 ? "" : "; " + InputFiles.hiddenNote(hiddenSkipped));
     }
   }
 }

@@ -6,7 +6,6 @@ import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.sql.Timestamp;
 import java.util.Iterator;
 import org.apache.hadoop.conf.Configuration;
@@ -61,12 +60,13 @@ final class FileScorer implements MapPartitionsFunction<Row, Row> {
   private InputFile read(Configuration conf, String path) {
     InputFile f = new InputFile(path);
     try {
-      URI uri = new URI(path);
-      if ("file".equals(uri.getScheme())) {
-        return readLocal(f, java.nio.file.Paths.get(uri));
+      // Table paths are not URIs (a name may hold ' ', '%', '#', '?'): InputFiles knows the form.
+      Path named = InputFiles.hadoopPath(path);
+      FileSystem fs = named.getFileSystem(conf);
+      Path p = fs.makeQualified(named);
+      if ("file".equals(p.toUri().getScheme())) {
+        return readLocal(f, java.nio.file.Paths.get(p.toUri().getPath()));
       }
-      Path p = new Path(uri);
-      FileSystem fs = p.getFileSystem(conf);
       FileStatus status = fs.getFileStatus(p);
       f.length = status.getLen();
       f.modified = new Timestamp(status.getModificationTime());
@@ -82,7 +82,7 @@ final class FileScorer implements MapPartitionsFunction<Row, Row> {
       return checkRead(f, f.length, status.getModificationTime(), -1, -1);
     } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
       return vanished(f);
-    } catch (IOException | RuntimeException | java.net.URISyntaxException e) {
+    } catch (IOException | RuntimeException e) {
       f.content = null;
       f.fail(e.getClass().getSimpleName(), "Cannot read file: " + e.getMessage());
     }
