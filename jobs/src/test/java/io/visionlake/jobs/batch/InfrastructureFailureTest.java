@@ -25,19 +25,21 @@ import org.junit.jupiter.api.Test;
 @IntegrationTest
 class InfrastructureFailureTest extends DeltaTestBase {
 
-  /** The fashion-cnn spec with its weights and labels made absolute, plus {@code extra} lines. */
-  private Path spec(Path weights, String... extra) throws IOException {
+  /** A copy of {@code conf/models/<name>.properties} with {@code weights}, absolute labels, no sha256, plus {@code extra} lines. */
+  private Path spec(String name, Path weights, String labels, String... extra) throws IOException {
     List<String> lines = new ArrayList<>();
-    for (String line : Files.readAllLines(TestPaths.required("conf/models/fashion-cnn.properties"))) {
+    for (String line : Files.readAllLines(TestPaths.required("conf/models/" + name + ".properties"))) {
       if (line.startsWith("uri=")) {
         line = "uri=" + weights;
       } else if (line.startsWith("labels=")) {
-        line = "labels=" + TestPaths.required("models/fashion-cnn/labels.txt");
+        line = "labels=" + TestPaths.required(labels);
+      } else if (line.startsWith("sha256=")) {
+        continue; // the garbage must reach the engine, not stop at the checksum
       }
       lines.add(line);
     }
     lines.addAll(List.of(extra));
-    return Files.write(tmp.resolve("spec/fashion-cnn.properties"), lines);
+    return Files.write(Files.createDirectories(tmp.resolve("spec")).resolve(name + ".properties"), lines);
   }
 
   private Path input() throws IOException {
@@ -73,9 +75,9 @@ class InfrastructureFailureTest extends DeltaTestBase {
   void corruptWeightsFailTheRunNotTheImages() throws IOException {
     byte[] garbage = new byte[4096];
     new Random(7).nextBytes(garbage);
-    Path weights = Files.write(Files.createDirectories(tmp.resolve("weights")).resolve("fashion-cnn-0000.params"), garbage);
-    Files.createDirectories(tmp.resolve("spec"));
-    assertFailedWithoutImageErrors(spec(weights), "Cannot load model 'fashion-cnn'");
+    Path weights = Files.write(Files.createDirectories(tmp.resolve("weights")).resolve("orientation.onnx"), garbage);
+    assertFailedWithoutImageErrors(spec("ppocr-orientation", weights, "conf/models/ppocr-orientation.labels"),
+        "Cannot load model 'ppocr-orientation'");
   }
 
   @Test
@@ -99,8 +101,8 @@ class InfrastructureFailureTest extends DeltaTestBase {
 
   @Test
   void deviceGpuWithoutAGpuFailsTheRunNotTheImages() throws IOException {
-    Files.createDirectories(tmp.resolve("spec"));
-    Path spec = spec(TestPaths.required("models/fashion-cnn/fashion-cnn-0000.params"), "device=gpu");
+    Path spec = spec("fashion-cnn", TestPaths.required("models/fashion-cnn/fashion-cnn-0000.params"), "models/fashion-cnn/labels.txt",
+        "device=gpu");
     assertFailedWithoutImageErrors(spec, "device=gpu");
   }
 }
