@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code scripts/submit backfill}: builds {@link BackfillJob.Settings} from the command line and
- * runs the backfill; exit code 1 when any day failed (the others are done and stay done).
+ * runs the backfill; exit code 4 when some days failed and the others are done (they stay done), 1
+ * when days failed and none is done, 3 when no day had input ({@link BackfillJob.Result#exitCode}).
  */
 @Command(name = "backfill", mixinStandardHelpOptions = true, versionProvider = JobVersion.class,
     description = "Re-processes a range of days of an input tree laid out by day, one day per unit of work: a re-run"
@@ -81,11 +82,6 @@ final class BackfillCommand implements Callable<Integer> {
     BackfillJob.Result result = BackfillJob.run(spark, settings);
     System.out.println(result.summary());
     spark.stop();
-    if (result.failed() > 0) {
-      return JobMain.FAILED;
-    }
-    // Not one day had input (not landed yet, or a wrong --input/--layout): its own exit code, so a
-    // scheduler (scripts/nightly) can tell it from done without reading the summary text.
-    return result.noInput() == result.days().size() ? BackfillJob.NO_INPUT_EXIT : JobMain.DONE;
+    return result.exitCode();
   }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
@@ -59,8 +60,13 @@ public final class BackfillJob {
   static final String SUCCEEDED = RunLog.SUCCEEDED;
   static final String FAILED = RunLog.FAILED;
   static final String NO_INPUT = "NO_INPUT";
-  /** Exit code when no day of the range had input files (0 done, 1 a day failed, 2 bad arguments). */
+  /**
+   * Exit code when no day of the range had input files. The others: 0 done, 1 failed (no day of the
+   * range done), 2 bad arguments, {@link #PARTIAL_EXIT} 4 some days failed and others are done.
+   */
   public static final int NO_INPUT_EXIT = 3;
+  /** Exit code when some days failed and the others are done (processed now or skipped as done). */
+  public static final int PARTIAL_EXIT = 4;
 
   private BackfillJob() {}
 
@@ -68,11 +74,29 @@ public final class BackfillJob {
     JobMain.run(JOB, new BackfillCommand(), args);
   }
 
-  /** Runs the backfill on {@code spark}; what tests call. Failed days are in the result, not thrown. */
+  /**
+   * Runs the backfill on {@code spark}; what tests call. Failed days are in the result, not thrown;
+   * a failure before any day starts (settings, model, listing) is thrown and recorded in {@code
+   * job_runs} as one FAILED row without day columns.
+   */
   public static Result run(SparkSession spark, Settings settings) {
+    Instant started = Instant.now();
+    try {
+      return runDays(spark, settings, started);
+    } catch (Throwable e) {
+      try {
+        RunLog.of(spark, new Lake(settings.lake)).append(RunLog.Entry.run(UUID.randomUUID().toString(), JOB, settings.arguments,
+            started, null, null, null, FAILED, RunLog.cause(e)));
+      } catch (RuntimeException recordError) {
+        e.addSuppressed(recordError);
+      }
+      throw RunLog.surface(e);
+    }
+  }
+
+  private static Result runDays(SparkSession spark, Settings settings, Instant started) {
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
     JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
-    Instant started = Instant.now();
     Lake lake = new Lake(settings.lake);
     ScoringPlan scoring = ScoringPlan.prepare(spark, conf, catalog, settings.model, settings.analyzers, false, ScoringPlan.Workload.FILES);
     String model = scoring.modelName() + "@" + scoring.modelVersion();
@@ -152,8 +176,11 @@ public final class BackfillJob {
     spark.sparkContext().setJobGroup("visionlake-backfill-" + day.day + "-" + runId,
         String.format(Locale.ROOT, "Backfill %s (%d files, model=%s) into %s", day.day, day.files.size(), model, lake.root()), false);
     recordDay(runs, runId, settings, day, model, scoring.modelSha(), started, null, RUNNING, null);
-    Dataset<Row> results = scoring.score(spark, day.files, done);
+    // Set inside the try, so a failing score() is recorded like any other failure of the day.
+    AtomicReference<Dataset<Row>> scored = new AtomicReference<>();
     try {
+      Dataset<Row> results = scoring.score(spark, day.files, done);
+      scored.set(results);
       long ok = ScoringPlan.countOk(results);
       Timestamp now = Timestamp.from(Instant.now());
       String images = imagesPredicate(ingestDate, settings.source);
@@ -176,16 +203,21 @@ public final class BackfillJob {
       LOG.info("Backfill {}: {} files = {} images + {} errors", day.day, day.files.size(), ok, failed);
       return new DayOutcome(day.day, SUCCEEDED, day.files.size(), ok, failed,
           (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0, null);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Exception, not RuntimeException: Spark's checked SparkException (a failed task or write)
+      // must fail this day only, and record it, instead of escaping and leaving it RUNNING.
       LOG.error("Backfill {} failed", day.day, e);
+      String cause = RunLog.cause(e);
       try {
-        recordDay(runs, runId, settings, day, model, scoring.modelSha(), started, null, FAILED, String.valueOf(e.getMessage()));
+        recordDay(runs, runId, settings, day, model, scoring.modelSha(), started, null, FAILED, cause);
       } catch (RuntimeException recordError) {
-        e.addSuppressed(recordError);
+        LOG.error("Backfill {}: recording its failure in job_runs failed too", day.day, recordError);
       }
-      return new DayOutcome(day.day, FAILED, day.files.size(), 0, 0, 0, String.valueOf(e.getMessage()));
+      return new DayOutcome(day.day, FAILED, day.files.size(), 0, 0, 0, cause);
     } finally {
-      results.unpersist();
+      if (scored.get() != null) {
+        scored.get().unpersist();
+      }
       spark.sparkContext().clearJobGroup();
     }
   }
@@ -342,6 +374,17 @@ public final class BackfillJob {
 
     public double imagesPerSecond() {
       return seconds > 0 ? filesProcessed() / seconds : 0;
+    }
+
+    /** The command's exit code. */
+    public int exitCode() {
+      if (failed() > 0) {
+        // Some days failed while others are done (now or before): partial, a retry redoes only the failed ones.
+        return processed() + skipped() > 0 ? PARTIAL_EXIT : JobMain.FAILED;
+      }
+      // Not one day had input (not landed yet, or a wrong --input/--layout): its own exit code, so a
+      // scheduler (scripts/nightly) can tell it from done without reading the summary text.
+      return noInput() == days.size() ? NO_INPUT_EXIT : JobMain.DONE;
     }
 
     /** One line, what scripts/nightly prints. */

@@ -50,24 +50,26 @@ public final class BatchInferenceJob {
 
   /** Runs the job on {@code spark}; what tests call. */
   public static Result run(SparkSession spark, Settings settings) {
-    ModelCatalog catalog = ModelCatalog.fromEnvironment();
-    JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
     String runId = UUID.randomUUID().toString();
     Instant started = Instant.now();
     Lake lake = new Lake(settings.lake);
     try {
+      ModelCatalog catalog = ModelCatalog.fromEnvironment();
+      JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
       Result result = execute(spark, settings, conf, catalog, lake, runId, started);
       RunLog.of(spark, lake).append(RunLog.Entry.run(runId, JOB, settings.arguments, started, result.inputsSeen, result.imagesWritten,
           result.errorsWritten, RunLog.SUCCEEDED, result.hiddenSkipped == 0 ? null : InputFiles.hiddenNote(result.hiddenSkipped)));
       return result;
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // Throwable: Spark's checked SparkException (a failed task, a failed write) escapes a
+      // RuntimeException catch, and such a run must not vanish from job_runs.
       try {
         RunLog.of(spark, lake).append(RunLog.Entry.run(runId, JOB, settings.arguments, started, null, null, null, RunLog.FAILED,
-            String.valueOf(e.getMessage())));
+            RunLog.cause(e)));
       } catch (RuntimeException recordError) {
         e.addSuppressed(recordError);
       }
-      throw e;
+      throw RunLog.surface(e);
     } finally {
       spark.sparkContext().clearJobGroup();
     }

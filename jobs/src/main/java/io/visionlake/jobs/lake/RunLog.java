@@ -2,6 +2,7 @@ package io.visionlake.jobs.lake;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.visionlake.udfs.model.ModelUnavailableException;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -26,6 +27,8 @@ public final class RunLog {
   public static final String SUCCEEDED = "SUCCEEDED";
   public static final String FAILED = "FAILED";
   public static final String RUNNING = "RUNNING";
+  /** job_runs.message is for reading: a cause longer than this is cut. */
+  static final int MAX_MESSAGE = 4000;
 
   /** {@link Lake#JOB_RUNS_SCHEMA} plus the backfill's {@link Lake#JOB_RUNS_DAY_COLUMNS}. */
   public static final StructType SCHEMA = withDayColumns();
@@ -89,6 +92,47 @@ public final class RunLog {
       latest.put(r.<Date>getAs("run_date").toLocalDate(), r);
     }
     return latest;
+  }
+
+  /**
+   * The {@code message} of a FAILED row: what stopped the run, readable without the log. A model
+   * that cannot run gives its own message (it names the spec setting), wherever Spark wrapped it;
+   * otherwise the exception's message, plus its root cause when that says more (Spark's "task
+   * failed while writing" hides the path that could not be written).
+   */
+  public static String cause(Throwable e) {
+    ModelUnavailableException model = ModelUnavailableException.in(e);
+    if (model != null) {
+      return model.getMessage();
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = String.valueOf(e.getMessage());
+    if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+      message += " (caused by " + root + ")";
+    }
+    return message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "..." : message;
+  }
+
+  /**
+   * What a failed job throws on: a model that cannot run surfaces as itself (its message is the
+   * one a user acts on, not Spark's "Job aborted due to stage failure"), anything else as it was.
+   * Checked exceptions are thrown unchecked so callers need not declare Spark's.
+   */
+  public static RuntimeException surface(Throwable e) {
+    ModelUnavailableException model = ModelUnavailableException.in(e);
+    if (model != null && model != e) {
+      ModelUnavailableException top = new ModelUnavailableException(model.getMessage(), e);
+      return top;
+    }
+    return RunLog.<RuntimeException>sneaky(e);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> T sneaky(Throwable e) throws T {
+    throw (T) e;
   }
 
   private static StructType withDayColumns() {

@@ -13,6 +13,7 @@ import io.visionlake.udfs.model.ExecutorModelCache;
 import io.visionlake.udfs.model.ImageBatch;
 import io.visionlake.udfs.model.LoadedModel;
 import io.visionlake.udfs.model.ModelSpec;
+import io.visionlake.udfs.model.ModelUnavailableException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,7 +29,9 @@ import org.opencv.core.Mat;
  *
  * <p>Failures are per image: a decode error or an inference error becomes a failed {@link
  * ImageResult} for that image only. If a whole batch fails in the engine, the images are retried
- * one at a time so one poisonous input cannot take its neighbours down with it.
+ * one at a time so one poisonous input cannot take its neighbours down with it. A model that
+ * cannot run at all (weights that do not load, a missing device or native library) is no image's
+ * failure: its {@link ModelUnavailableException} propagates and fails the task.
  */
 public final class ImageInferenceRunner implements AutoCloseable {
   private final ModelSpec spec;
@@ -134,9 +137,13 @@ public final class ImageInferenceRunner implements AutoCloseable {
         } catch (ImageDecodeException e) {
           slotOf[i] = -1;
           results[i] = ImageResult.failure(ImageResult.STAGE_DECODE, e.errorClass(), e.getMessage());
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException e) {
           slotOf[i] = -1;
           results[i] = ImageResult.failure(ImageResult.STAGE_DECODE, e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+        } catch (LinkageError e) {
+          // A missing or broken native library (OpenCV, libjpeg-turbo) fails every image alike: the task fails, no rows.
+          throw new ModelUnavailableException("The image decoder cannot run on this executor: " + e
+              + ". Its native libraries (OpenCV, libjpeg-turbo) must ship for this platform in the application jar", e);
         } finally {
           if (image != null) {
             image.close();
@@ -190,13 +197,15 @@ public final class ImageInferenceRunner implements AutoCloseable {
       List<Object[]> values;
       try {
         values = analyzer.analyze(mats, reductions);
-      } catch (IllegalArgumentException e) {
-        throw e; // a configuration problem (missing cascade, bad option), not a bad image
+      } catch (IllegalArgumentException | ModelUnavailableException e) {
+        throw e; // a configuration problem (missing cascade, bad option, a model that cannot load), not a bad image
       } catch (RuntimeException | LinkageError e) {
         values = new ArrayList<>(mats.size()); // one image at a time, so one bad frame fails alone
         for (int j = 0; j < mats.size(); j++) {
           try {
             values.add(analyzer.analyze(List.of(mats.get(j)), new int[] {reductions[j]}).get(0));
+          } catch (ModelUnavailableException single) {
+            throw single;
           } catch (RuntimeException | LinkageError single) {
             values.add(null);
             failed[j] = analyzer.name() + ": " + single;
@@ -221,8 +230,10 @@ public final class ImageInferenceRunner implements AutoCloseable {
   }
 
   private BatchOutput predictBatch() {
+    // Outside the try: a model that cannot load fails the task, it is not a failure of these images.
+    Predictor<ImageBatch, BatchOutput> p = predictor();
     try {
-      return predictor().predict(batch);
+      return p.predict(batch);
     } catch (TranslateException | RuntimeException e) {
       return null;
     }
@@ -262,7 +273,13 @@ public final class ImageInferenceRunner implements AutoCloseable {
 
   private Predictor<ImageBatch, BatchOutput> predictor() {
     if (predictor == null) {
-      predictor = model().newPredictor();
+      try {
+        predictor = model().newPredictor();
+      } catch (ModelUnavailableException e) {
+        throw e;
+      } catch (RuntimeException | LinkageError e) {
+        throw new ModelUnavailableException("Model '" + spec.name() + "' (engine " + spec.engine() + ") cannot run: " + e, e);
+      }
     }
     return predictor;
   }

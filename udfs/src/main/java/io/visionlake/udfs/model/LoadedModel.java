@@ -38,6 +38,19 @@ public final class LoadedModel implements AutoCloseable {
    * oversubscribe the executor's cores.
    */
   public static LoadedModel load(ModelSpec spec, Configuration hadoopConf, int threads, Device device) {
+    try {
+      return loadOrThrow(spec, hadoopConf, threads, device);
+    } catch (ModelUnavailableException e) {
+      throw e;
+    } catch (RuntimeException | LinkageError e) {
+      // Whatever stops the load (unreadable weights, an engine whose natives are missing, a wrong
+      // block) stops every image alike: one typed failure the inference path lets through.
+      throw new ModelUnavailableException("Cannot load model '" + spec.name() + "' (uri " + spec.modelUri() + ", engine "
+          + spec.engine() + ", device " + device + "): " + e + ". Check 'uri', 'engine', 'block' and 'device' in its spec file.", e);
+    }
+  }
+
+  private static LoadedModel loadOrThrow(ModelSpec spec, Configuration hadoopConf, int threads, Device device) {
     long start = System.nanoTime();
     Path file = ModelFiles.localize(spec.modelUri(), hadoopConf);
     String sha = ModelFiles.verify(file, spec.sha256(), "Model file of '" + spec.name() + "'");
@@ -76,7 +89,7 @@ public final class LoadedModel implements AutoCloseable {
       }
       return new LoadedModel(spec, model, labels, sha, (System.nanoTime() - start) / 1_000_000);
     } catch (ModelNotFoundException | MalformedModelException | IOException e) {
-      throw new IllegalStateException(
+      throw new ModelUnavailableException(
           "Cannot load model '" + spec.name() + "' from " + file + " with engine " + spec.engine()
               + ": " + e.getMessage() + ". Check 'uri', 'engine' and 'block' in its spec file.", e);
     }

@@ -33,7 +33,7 @@ public final class TaskDevice {
     String[] addresses = gpu == null ? new String[0] : gpu.addresses();
     if (addresses.length == 0) {
       if (choice == DeviceChoice.GPU) {
-        throw new IllegalStateException("Model '" + modelName + "' has device=gpu but Spark gave this task no GPU: submit with"
+        throw new ModelUnavailableException("Model '" + modelName + "' has device=gpu but Spark gave this task no GPU: submit with"
             + " --conf spark.executor.resource.gpu.amount=N --conf spark.task.resource.gpu.amount=<GPUs per task, e.g. 0.25>"
             + " and a discovery script (spark.executor.resource.gpu.discoveryScript), or set device=auto to fall back to the CPU");
       }
@@ -47,7 +47,7 @@ public final class TaskDevice {
       }
       return Device.gpu(id);
     } catch (NumberFormatException e) {
-      throw new IllegalStateException("Spark gave this task GPU address '" + address + "' for model '" + modelName
+      throw new ModelUnavailableException("Spark gave this task GPU address '" + address + "' for model '" + modelName
           + "'; CUDA device ids are non-negative integers: check the GPU discovery script's output");
     }
   }
