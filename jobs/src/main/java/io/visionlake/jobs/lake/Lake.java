@@ -94,7 +94,9 @@ public final class Lake {
       .add("model_versions", DataTypes.StringType, false)
       .add("processed_at", DataTypes.TimestampType, false)
       .add("stream", DataTypes.StringType, false)
-      .add("batch_id", DataTypes.LongType, false);
+      .add("batch_id", DataTypes.LongType, false)
+      // The stream id from the checkpoint (null in rows written before it existed); see StreamIdentity.
+      .add("stream_id", DataTypes.StringType, true);
 
   public static final StructType FRAME_ERRORS_SCHEMA = new StructType()
       .add("camera_id", DataTypes.StringType, false)
@@ -110,6 +112,7 @@ public final class Lake {
       .add("message", DataTypes.StringType, true)
       .add("stream", DataTypes.StringType, false)
       .add("batch_id", DataTypes.LongType, false)
+      .add("stream_id", DataTypes.StringType, true)
       .add("failed_at", DataTypes.TimestampType, false);
 
   public static final StructType LATE_FRAMES_SCHEMA = new StructType()
@@ -124,6 +127,7 @@ public final class Lake {
       .add("watermark", DataTypes.TimestampType, false)
       .add("stream", DataTypes.StringType, false)
       .add("batch_id", DataTypes.LongType, false)
+      .add("stream_id", DataTypes.StringType, true)
       .add("arrived_at", DataTypes.TimestampType, false);
 
   public static final StructType FLOW_COUNTS_SCHEMA = new StructType()

@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * The {@code foreachBatch} sink of the streaming job; runs on the driver once per micro-batch.
  *
  * <p>Exactly once: {@code frames}, {@code frame_errors} and {@code late_frames} are appended with
- * Delta's idempotent writes ({@code txnAppId} = query name, {@code txnVersion} = batch id), so a
- * batch replayed after a crash or restart adds nothing to a table it already reached. The
- * watermark a batch uses comes from {@code frames} rows of earlier batches only, so a replay
+ * Delta's idempotent writes ({@code txnAppId} = the stream id recorded in the checkpoint, see {@link
+ * StreamIdentity}; {@code txnVersion} = batch id), so a batch replayed after a crash or restart adds
+ * nothing to a table it already reached, and another checkpoint's batches never count as this one's. The
+ * watermark a batch uses comes from this stream's {@code frames} rows of earlier batches only, so a replay
  * classifies late frames exactly as the first attempt did. {@code flow_counts} is then recomputed
  * from {@code frames} for every (camera, window) the batch touched and MERGEd, which makes it a
  * function of {@code frames}, however often a batch runs.
@@ -55,15 +56,22 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   /** Driver-side (foreachBatch runs on the driver): what each micro-batch is scored with. */
   private final transient ScoringPlan plan;
   private final Options options;
+  /** The query name, for people (the {@code stream} column, logs, job groups). */
   private final String stream;
+  /** The stream id: the Delta txnAppId and the {@code stream_id} column, which tell this stream's rows and batches from others'. */
+  private final String streamId;
   private volatile Instant watermark;
   private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
   private transient int skippedCount;
   /** --head: adds head_label, head_score to frames (null: no head). */
   private final transient LabelHead head;
 
-  /** How a stream writes: its name (the Delta txnAppId), windows, watermark, parallelism and limits. */
-  public record Options(String stream, long windowSeconds, long watermarkDelaySeconds, int partitions,
+  /**
+   * How a stream writes: its name (for people), its id (the Delta txnAppId; {@code legacyId}: a
+   * checkpoint of an earlier version, whose rows may lack {@code stream_id}), windows, watermark,
+   * parallelism and limits.
+   */
+  public record Options(String stream, String streamId, boolean legacyId, long windowSeconds, long watermarkDelaySeconds, int partitions,
       String fileSourceCheckpoint, int maxPerTrigger, int commitAttempts) implements java.io.Serializable {}
 
   /** @param head the label head adding head_label, head_score to frames, or null */
@@ -74,6 +82,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     this.head = head;
     this.options = options;
     this.stream = options.stream();
+    this.streamId = options.streamId();
   }
 
   int maxPerTrigger() {
@@ -98,7 +107,8 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     long already = 0;
     if (max != null) { // a restart: count what earlier runs took, for the backlog in the progress line
       for (String t : List.of(Lake.FRAMES, Lake.FRAME_ERRORS, Lake.LATE_FRAMES)) {
-        already += lake.table(spark, t).toDF().filter(col("stream").equalTo(stream)).count();
+        Dataset<Row> rows = lake.table(spark, t).toDF();
+        already += rows.filter(own(rows)).count();
       }
     }
     taken.set(already);
@@ -145,6 +155,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
           case "model_versions": frameColumns.add(lit(plan.versions()).as(f.name())); break;
           case "processed_at": frameColumns.add(lit(now).as(f.name())); break;
           case "stream": frameColumns.add(lit(stream).as(f.name())); break;
+          case "stream_id": frameColumns.add(lit(streamId).as(f.name())); break;
           case "batch_id": frameColumns.add(lit(batchId).as(f.name())); break;
           default: frameColumns.add(col(f.name()));
         }
@@ -152,12 +163,12 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       append(frames.select(frameColumns.toArray(new Column[0])), Lake.FRAMES, batchId);
       append(scored.filter(col("kind").equalTo(FrameScorer.ERROR)).select(col("camera_id"), col("captured_at"), col("path"),
           col("kafka_topic"), col("kafka_partition"), col("kafka_offset"), col("image_id"), col("bytes"), col("stage"),
-          col("error_class"), col("message"), lit(stream).as("stream"), lit(batchId).as("batch_id"), lit(now).as("failed_at")),
+          col("error_class"), col("message"), lit(stream).as("stream"), lit(batchId).as("batch_id"), lit(streamId).as("stream_id"), lit(now).as("failed_at")),
           Lake.FRAME_ERRORS, batchId);
       append(scored.filter(col("kind").equalTo(FrameScorer.LATE)).select(col("camera_id"), col("captured_at"), col("time_source"),
           col("image_id"), col("path"), col("kafka_topic"), col("kafka_partition"), col("kafka_offset"),
           lit(new Timestamp(watermarkMillis == Long.MIN_VALUE ? 0 : watermarkMillis)).as("watermark"), lit(stream).as("stream"),
-          lit(batchId).as("batch_id"), lit(now).as("arrived_at")),
+          lit(batchId).as("batch_id"), lit(streamId).as("stream_id"), lit(now).as("arrived_at")),
           Lake.LATE_FRAMES, batchId);
       Map<String, Long> kinds = new java.util.TreeMap<>();
       Timestamp after = before;
@@ -208,10 +219,10 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     return spark.createDataFrame(skipped, FrameScorer.SOURCE_SCHEMA).mapPartitions(scorer, Encoders.row(resultSchema));
   }
 
-  /** Idempotent append: Delta skips it when this query already wrote this batch id to the table. */
+  /** Idempotent append: Delta skips it when this stream (this checkpoint) already wrote this batch id to the table. */
   private void append(Dataset<Row> rows, String table, long batchId) {
     rows.write().format("delta").mode("append")
-        .option("txnAppId", stream)
+        .option("txnAppId", streamId)
         .option("txnVersion", batchId)
         .option("mergeSchema", "true")
         .option("userMetadata", stream + ":" + batchId)
@@ -223,10 +234,25 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     if (!lake.exists(spark, Lake.FRAMES)) {
       return null;
     }
-    Row r = lake.table(spark, Lake.FRAMES).toDF()
-        .filter(col("stream").equalTo(stream).and(col("batch_id").lt(batchId)))
+    Dataset<Row> frames = lake.table(spark, Lake.FRAMES).toDF();
+    Row r = frames
+        .filter(own(frames).and(col("batch_id").lt(batchId)))
         .agg(max("captured_at")).first();
     return r.isNullAt(0) ? null : r.getTimestamp(0);
+  }
+
+  /**
+   * This stream's rows of a stream table. Other streams may write the same lake (with the same
+   * query name, even), and their batch ids overlap this one's. Rows written before {@code stream_id}
+   * existed have none (the column may not exist yet): they belong to a legacy checkpoint by name.
+   */
+  private Column own(Dataset<Row> table) {
+    boolean hasId = Arrays.asList(table.columns()).contains("stream_id");
+    Column byId = hasId ? col("stream_id").equalTo(streamId) : lit(false);
+    if (!options.legacyId()) {
+      return byId;
+    }
+    return byId.or(col("stream").equalTo(stream).and(hasId ? col("stream_id").isNull() : lit(true)));
   }
 
   /**

@@ -69,6 +69,9 @@ public final class StreamingInferenceJob {
 
   /** The foreachBatch function of a stream with {@code settings}, its tables ensured (tests call it to replay a batch). */
   static MicroBatchWriter writer(SparkSession spark, Settings settings) {
+    // First, before any model loads: a restart that contradicts its checkpoint is refused at once.
+    StreamIdentity identity = StreamIdentity.resolve(spark.sessionState().newHadoopConf(), settings.checkpoint, settings.queryName,
+        settings.source, settings.windowSeconds);
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
     JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
     int maxPerTrigger = settings.maxPerTrigger != null ? settings.maxPerTrigger : conf.getInt(JobOptions.STREAM_MAX_PER_TRIGGER);
@@ -80,7 +83,7 @@ public final class StreamingInferenceJob {
         ScoringPlan.Workload.FRAMES);
     LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName());
     MicroBatchWriter writer = new MicroBatchWriter(spark, new Lake(settings.lake), plan, head, new MicroBatchWriter.Options(
-        settings.queryName, settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
+        settings.queryName, identity.id(), identity.legacy(), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
         settings.isKafka() ? null : settings.checkpoint, maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS)));
     writer.ensureTables();
     return writer;
