@@ -56,7 +56,7 @@ class BackfillPartialFailureTest extends DeltaTestBase {
     assertThat(spark.read().format("delta").load(lake.resolve(Lake.IMAGES).toString()).filter(col("ingest_date").equalTo(DAY3.toString())).count())
         .as("day 3's images are written").isEqualTo(2);
 
-    BackfillJob.Result onlyFailed = new BackfillJob.Result(result.days().stream().filter(d -> d.day().equals(DAY2)).toList(), 0);
+    BackfillJob.Result onlyFailed = new BackfillJob.Result(result.days().stream().filter(d -> d.day().equals(DAY2)).toList(), 0, 0);
     assertThat(onlyFailed.exitCode()).as("nothing of the range done: failed").isEqualTo(JobMain.FAILED);
   }
 }

@@ -12,7 +12,6 @@ import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -73,13 +72,13 @@ class UnstableInputsTest extends DeltaTestBase {
       Files.copy(TestPaths.required("data/samples/photos/dog.jpg"), input.resolve("dog.jpg"));
       Files.copy(TestPaths.required("data/samples/photos/horses.jpg"), input.resolve("gone.jpg"));
       ModelCatalog catalog = ModelCatalog.fromEnvironment();
-      ScoringPlan plan = ScoringPlan.prepare(spark, JobConf.resolve(catalog.home(), null, spark), catalog, null,
+      ScoringPlan plan = ScoringPlan.prepare(spark, JobConf.forJob(catalog, null, spark), catalog, null,
           List.of(), false, ScoringPlan.Workload.FILES);
-      String[] listed = InputFiles.list(spark, List.of(input.toString()));
+      List<String> listed = InputFiles.list(spark.sessionState().newHadoopConf(), List.of(input.toString())).files();
       assertThat(listed).hasSize(2);
       Files.delete(input.resolve("gone.jpg")); // the real window: listed on the driver, gone before the executor reads
 
-      Dataset<Row> results = plan.score(spark, Arrays.asList(listed), null);
+      Dataset<Row> results = plan.score(spark, listed, null);
       Map<String, Row> byName = results.collectAsList().stream().collect(Collectors.toMap(r -> name(r.getAs("path")), r -> r));
       results.unpersist();
 
