@@ -9,24 +9,30 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.file.Files;
 import java.util.List;
+import io.visionlake.udfs.model.tfjs.TfGraphModel;
 import org.apache.hadoop.conf.Configuration;
 
 /**
  * A model loaded into this JVM with its labels and the sha256 of its weights. Thread-safe: share
  * it, but give each thread (each partition) its own {@link #newPredictor()}, since DJL predictors
- * are not thread-safe.
+ * are not thread-safe. A {@link ModelSpec#ENGINE_TENSORFLOW} model is a TensorFlow graph instead
+ * ({@link #tfGraph()}), run by tensor name and safe to share between threads.
  */
 public final class LoadedModel implements AutoCloseable {
   private final ModelSpec spec;
   private final ZooModel<ImageBatch, BatchOutput> model;
+  private final TfGraphModel graph;
   private final List<String> labels;
   private final String sha256;
   private final long loadMillis;
 
-  private LoadedModel(ModelSpec spec, ZooModel<ImageBatch, BatchOutput> model, List<String> labels, String sha256, long loadMillis) {
+  private LoadedModel(ModelSpec spec, ZooModel<ImageBatch, BatchOutput> model, TfGraphModel graph, List<String> labels,
+      String sha256, long loadMillis) {
     this.spec = spec;
     this.model = model;
+    this.graph = graph;
     this.labels = labels;
     this.sha256 = sha256;
     this.loadMillis = loadMillis;
@@ -53,8 +59,15 @@ public final class LoadedModel implements AutoCloseable {
   private static LoadedModel loadOrThrow(ModelSpec spec, Configuration hadoopConf, int threads, Device device) {
     long start = System.nanoTime();
     Path file = ModelFiles.localize(spec.modelUri(), hadoopConf);
-    String sha = ModelFiles.verify(file, spec.sha256(), "Model file of '" + spec.name() + "'");
+    // A SavedModel is a directory: its graph file stands for it in the checksum.
+    Path hashed = Files.isDirectory(file) ? file.resolve("saved_model.pb") : file;
+    String sha = ModelFiles.verify(hashed, spec.sha256(), "Model file of '" + spec.name() + "'");
     List<String> labels = spec.labelsUri() == null ? List.of() : ModelFiles.readLabels(ModelFiles.localize(spec.labelsUri(), hadoopConf));
+    if (ModelSpec.ENGINE_TENSORFLOW.equals(spec.engine())) {
+      // TensorFlow places ops itself (a GPU when TensorFlow sees one); DJL's device does not apply.
+      TfGraphModel tf = TfGraphModel.load(file, threads);
+      return new LoadedModel(spec, null, tf, labels, sha, (System.nanoTime() - start) / 1_000_000);
+    }
     Criteria.Builder<ImageBatch, BatchOutput> criteria = Criteria.builder()
         .setTypes(ImageBatch.class, BatchOutput.class)
         .optEngine(spec.engine())
@@ -87,7 +100,7 @@ public final class LoadedModel implements AutoCloseable {
         model.close();
         throw new IllegalStateException("Labels file " + spec.labelsUri() + " of model '" + spec.name() + "' is empty");
       }
-      return new LoadedModel(spec, model, labels, sha, (System.nanoTime() - start) / 1_000_000);
+      return new LoadedModel(spec, model, null, labels, sha, (System.nanoTime() - start) / 1_000_000);
     } catch (ModelNotFoundException | MalformedModelException | IOException e) {
       throw new ModelUnavailableException(
           "Cannot load model '" + spec.name() + "' from " + file + " with engine " + spec.engine()
@@ -106,7 +119,19 @@ public final class LoadedModel implements AutoCloseable {
   }
 
   public Predictor<ImageBatch, BatchOutput> newPredictor() {
+    if (model == null) {
+      throw new IllegalStateException("Model '" + spec.name() + "' (engine " + spec.engine()
+          + ") is an object detector run by tensor name: use tfGraph(), not a DJL predictor");
+    }
     return model.newPredictor();
+  }
+
+  /** The TensorFlow graph of an engine-{@code TensorFlow} model. */
+  public TfGraphModel tfGraph() {
+    if (graph == null) {
+      throw new IllegalStateException("Model '" + spec.name() + "' runs on " + spec.engine() + ", not TensorFlow");
+    }
+    return graph;
   }
 
   public ModelSpec spec() {
@@ -132,6 +157,11 @@ public final class LoadedModel implements AutoCloseable {
 
   @Override
   public void close() {
-    model.close();
+    if (model != null) {
+      model.close();
+    }
+    if (graph != null) {
+      graph.close();
+    }
   }
 }

@@ -23,6 +23,8 @@ public final class ModelSpec implements Serializable {
 
   public static final String ENGINE_PYTORCH = "PyTorch";
   public static final String ENGINE_ONNX = "OnnxRuntime";
+  /** TensorFlow Java: a TF.js graph model ({@code model.json}) or a SavedModel directory. */
+  public static final String ENGINE_TENSORFLOW = "TensorFlow";
 
   private final String name;
   private final String version;
@@ -45,6 +47,8 @@ public final class ModelSpec implements Serializable {
   private final int topK;
   private final String sha256;
   private final DeviceChoice device;
+  private final String inputName;
+  private final String detectionsOutput;
 
   private ModelSpec(Builder b) {
     this.name = b.name;
@@ -68,6 +72,8 @@ public final class ModelSpec implements Serializable {
     this.topK = b.topK;
     this.sha256 = b.sha256;
     this.device = b.device;
+    this.inputName = b.inputName;
+    this.detectionsOutput = b.detectionsOutput;
   }
 
   public static Builder builder() {
@@ -114,6 +120,12 @@ public final class ModelSpec implements Serializable {
     }
     if (device != DeviceChoice.AUTO) {
       m.put(Keys.DEVICE, device.name().toLowerCase(Locale.ROOT));
+    }
+    if (inputName != null) {
+      m.put(Keys.INPUT_NAME, inputName);
+    }
+    if (detectionsOutput != null) {
+      m.put(Keys.OUTPUT_DETECTIONS, detectionsOutput);
     }
     return Collections.unmodifiableMap(m);
   }
@@ -215,6 +227,20 @@ public final class ModelSpec implements Serializable {
     return device;
   }
 
+  /** Name of the graph's input tensor (TensorFlow graphs are fed by name), or null. */
+  public String inputName() {
+    return inputName;
+  }
+
+  /** Name of the graph output holding the detections (an object detector), or null. */
+  public String detectionsOutput() {
+    return detectionsOutput;
+  }
+
+  public boolean hasDetections() {
+    return detectionsOutput != null;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ModelSpec && toOptions().equals(((ModelSpec) o).toOptions());
@@ -286,6 +312,8 @@ public final class ModelSpec implements Serializable {
     public static final String TOP_K = "top.k";
     public static final String SHA256 = "sha256";
     public static final String DEVICE = "device";
+    public static final String INPUT_NAME = "input.name";
+    public static final String OUTPUT_DETECTIONS = "output.detections";
 
     private Keys() {}
   }
@@ -313,6 +341,8 @@ public final class ModelSpec implements Serializable {
     private int topK = 5;
     private String sha256;
     private DeviceChoice device = DeviceChoice.AUTO;
+    private String inputName;
+    private String detectionsOutput;
 
     private Builder() {}
 
@@ -407,6 +437,18 @@ public final class ModelSpec implements Serializable {
       return this;
     }
 
+    /** The graph input tensor's name (TensorFlow graphs). */
+    public Builder optInputName(String inputName) {
+      this.inputName = blankToNull(inputName);
+      return this;
+    }
+
+    /** The graph output holding an object detector's detections. */
+    public Builder optDetectionsOutput(String detectionsOutput) {
+      this.detectionsOutput = blankToNull(detectionsOutput);
+      return this;
+    }
+
     /** Applies every key of a spec file; unknown keys fail so typos do not pass silently. */
     public Builder fromOptions(Map<String, String> options) {
       Map<String, String> o = new TreeMap<>(options);
@@ -474,6 +516,12 @@ public final class ModelSpec implements Serializable {
       if ((v = o.remove(Keys.DEVICE)) != null) {
         device = DeviceChoice.parse(v, Keys.DEVICE);
       }
+      if ((v = o.remove(Keys.INPUT_NAME)) != null) {
+        optInputName(v);
+      }
+      if ((v = o.remove(Keys.OUTPUT_DETECTIONS)) != null) {
+        optDetectionsOutput(v);
+      }
       if (!o.isEmpty()) {
         throw new IllegalArgumentException(
             "Unknown model spec key(s) " + o.keySet() + "; known keys are documented in conf/models/README.md");
@@ -490,8 +538,19 @@ public final class ModelSpec implements Serializable {
       require(name != null && !name.isEmpty(), "'name' is required");
       String where = "model '" + name + "': ";
       require(modelUri != null && !modelUri.isEmpty(), where + "'uri' is required (path, file:, s3a: or hdfs: URI of the model file)");
-      require(ENGINE_PYTORCH.equals(engine) || ENGINE_ONNX.equals(engine),
-          where + "'engine' must be " + ENGINE_PYTORCH + " or " + ENGINE_ONNX + ", got '" + engine + "'");
+      require(ENGINE_PYTORCH.equals(engine) || ENGINE_ONNX.equals(engine) || ENGINE_TENSORFLOW.equals(engine),
+          where + "'engine' must be " + ENGINE_PYTORCH + ", " + ENGINE_ONNX + " or " + ENGINE_TENSORFLOW + ", got '" + engine + "'");
+      if (ENGINE_TENSORFLOW.equals(engine)) {
+        // TensorFlow graphs are fed and read by tensor name; for now they serve object detectors only.
+        require(inputName != null, where + "'input.name' (the graph's input tensor, e.g. tower_0/images) is required with engine "
+            + ENGINE_TENSORFLOW);
+        require(detectionsOutput != null && classesOutput < 0 && embeddingOutput < 0,
+            where + "engine " + ENGINE_TENSORFLOW + " runs object detectors: set 'output.detections' (the output tensor's name) "
+                + "and not 'output.classes'/'output.embedding'");
+      } else {
+        require(detectionsOutput == null && inputName == null,
+            where + "'input.name' and 'output.detections' apply to engine " + ENGINE_TENSORFLOW + " only");
+      }
       require(inputWidth >= 1 && inputHeight >= 1,
           where + "'input.width' and 'input.height' must be >= 1, got " + inputWidth + "x" + inputHeight);
       require(scale > 0, where + "'input.scale' must be > 0, got " + scale);
@@ -507,7 +566,7 @@ public final class ModelSpec implements Serializable {
         mean = fill(mean[0], c);
         std = fill(std[0], c);
       }
-      require(classesOutput >= 0 || embeddingOutput >= 0,
+      require(classesOutput >= 0 || embeddingOutput >= 0 || detectionsOutput != null,
           where + "set 'output.classes' and/or 'output.embedding' to the index of that model output");
       require(classesOutput < 0 || labelsUri != null,
           where + "'labels' (a file with one label per line) is required when 'output.classes' is set");
