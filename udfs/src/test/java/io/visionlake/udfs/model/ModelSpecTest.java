@@ -36,8 +36,17 @@ class ModelSpecTest {
   @Test
   void rejectsInvalidSpecsWithTheKeyToFix() {
     Map<String, String> noEngine = minimal();
-    noEngine.put("engine", "TensorFlow");
-    assertThatThrownBy(() -> ModelSpec.fromOptions(noEngine)).hasMessageContaining("'engine' must be PyTorch or OnnxRuntime");
+    noEngine.put("engine", "Tensorflow");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(noEngine)).hasMessageContaining("'engine' must be PyTorch, OnnxRuntime or TensorFlow");
+
+    Map<String, String> graphWithoutNames = minimal();
+    graphWithoutNames.put("engine", "TensorFlow");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(graphWithoutNames)).hasMessageContaining("'input.name'");
+    graphWithoutNames.put("input.name", "tower_0/images");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(graphWithoutNames)).hasMessageContaining("set 'output.detections'");
+    graphWithoutNames.remove("output.embedding");
+    graphWithoutNames.put("output.detections", "tower_0/detections");
+    assertThat(ModelSpec.fromOptions(graphWithoutNames).detectionsOutput()).isEqualTo("tower_0/detections");
 
     Map<String, String> typo = minimal();
     typo.put("input.widht", "3");
