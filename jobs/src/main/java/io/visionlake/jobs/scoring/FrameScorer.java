@@ -18,7 +18,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Executor side of the streaming job: for each source row (one frame), works out the capture time,
- * sends frames behind the watermark to {@code late}, and runs the others through the one {@link
+ * sends frames behind their own camera's watermark to {@code late} and frames captured beyond now +
+ * the allowed clock skew to {@code error} ({@code ClockSkew}), and runs the others through the one {@link
  * PartitionedInference} path (decoded once; model and analysers read the same pixels). One output
  * row per input row, whose {@code kind} is {@code frame}, {@code error} or {@code late}.
  */
@@ -28,6 +29,8 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
   public static final String FRAME = "frame";
   public static final String ERROR = "error";
   public static final String LATE = "late";
+  /** The error class of a frame whose capture time is beyond now + {@code maxClockSkew}. */
+  public static final String CLOCK_SKEW = "ClockSkew";
 
   static final String TIME_FILE_NAME = "file_name";
   static final String TIME_MODIFICATION = "modification_time";
@@ -51,17 +54,34 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
 
   private final PartitionedInference inference;
   private final ResultColumns columns;
-  private final long watermarkMillis;
+  private final Clock clock;
 
   /**
-   * Built by {@link ScoringPlan#frameScorer}; {@code columns} are {@link ResultColumns#frames}.
-   *
-   * @param watermarkMillis frames captured before this are late; {@code Long.MIN_VALUE} for none yet
+   * What a micro-batch judges capture times against, decided once on the driver: each camera's
+   * watermark (a camera without one has no late frames yet), the driver's now and the skew allowed
+   * beyond it (the setting's name, for messages).
    */
-  FrameScorer(PartitionedInference inference, ResultColumns columns, long watermarkMillis) {
+  public record Clock(java.util.Map<String, Long> watermarkMillis, long nowMillis, long maxSkewMillis, String skewSetting)
+      implements java.io.Serializable {
+    public Clock {
+      watermarkMillis = java.util.Map.copyOf(watermarkMillis);
+    }
+
+    boolean late(String camera, Timestamp capturedAt) {
+      Long watermark = watermarkMillis.get(camera);
+      return capturedAt != null && watermark != null && capturedAt.getTime() < watermark;
+    }
+
+    boolean skewed(Timestamp capturedAt) {
+      return capturedAt != null && capturedAt.getTime() > nowMillis + maxSkewMillis;
+    }
+  }
+
+  /** Built by {@link ScoringPlan#frameScorer}; {@code columns} are {@link ResultColumns#frames}. */
+  FrameScorer(PartitionedInference inference, ResultColumns columns, Clock clock) {
     this.inference = inference;
     this.columns = columns;
-    this.watermarkMillis = watermarkMillis;
+    this.clock = clock;
   }
 
   @Override
@@ -77,7 +97,7 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
         return toFrame(rows.next());
       }
     };
-    return inference.apply(frames, f -> f.late ? null : f.content, this::toRow);
+    return inference.apply(frames, f -> f.late || f.skewed ? null : f.content, this::toRow);
   }
 
   private Frame toFrame(Row r) {
@@ -107,7 +127,10 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
       }
     }
     f.imageId = f.content.length > 0 ? ModelFiles.sha256Hex(f.content) : null;
-    f.late = f.capturedAt != null && f.capturedAt.getTime() < watermarkMillis;
+    // A capture time in the future is a wrong clock, not a frame: it must not count, and must not
+    // move its camera's watermark (which would make the camera's real frames late).
+    f.skewed = clock.skewed(f.capturedAt);
+    f.late = !f.skewed && clock.late(f.cameraId, f.capturedAt);
     return f;
   }
 
@@ -140,7 +163,14 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
         .set("kafka_offset", f.offset)
         .set("image_id", f.imageId)
         .set("bytes", (long) f.content.length);
-    if (f.late) {
+    if (f.skewed) {
+      v.set("kind", ERROR).error(ImageResult.STAGE_READ, CLOCK_SKEW, String.format(java.util.Locale.ROOT,
+          "Camera %s: capture time %s (from the %s) is %,d s ahead of the stream's clock (now %s), more than %s = %d s allows;"
+              + " the camera's clock is probably wrong: set it right (NTP) and land the frame again with its true capture time,"
+              + " or raise %s if the driver's clock is the one behind",
+          f.cameraId, f.capturedAt.toInstant(), f.timeSource.replace('_', ' '), (f.capturedAt.getTime() - clock.nowMillis()) / 1000,
+          java.time.Instant.ofEpochMilli(clock.nowMillis()), clock.skewSetting(), clock.maxSkewMillis() / 1000, clock.skewSetting()));
+    } else if (f.late) {
       v.set("kind", LATE);
     } else if (r == null || !r.isSuccess()) {
       v.set("kind", ERROR).error(r == null ? ImageResult.STAGE_READ : r.errorStage(), r == null ? "NoContent" : r.errorClass(),
@@ -165,5 +195,6 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
     byte[] content;
     String imageId;
     boolean late;
+    boolean skewed;
   }
 }

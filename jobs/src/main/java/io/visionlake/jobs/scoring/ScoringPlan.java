@@ -209,9 +209,9 @@ public final class ScoringPlan {
     return scoreFiles(listing, partitions(spark, files.size()), done).persist(storageLevel(conf));
   }
 
-  /** The stream's scorer for one micro-batch; frames captured before {@code watermarkMillis} are late. */
-  public FrameScorer frameScorer(long watermarkMillis) {
-    return new FrameScorer(inference(null), frameColumns(), watermarkMillis);
+  /** The stream's scorer for one micro-batch, judging capture times against {@code clock}. */
+  public FrameScorer frameScorer(FrameScorer.Clock clock) {
+    return new FrameScorer(inference(null), frameColumns(), clock);
   }
 
   /** The frame scorer's rows. */

@@ -79,12 +79,21 @@ public final class StreamingInferenceJob {
       throw new IllegalArgumentException("--max-per-trigger must be >= 1, got " + maxPerTrigger);
     }
 
+    long maxClockSkewSeconds;
+    try {
+      maxClockSkewSeconds = parseSeconds(conf.get(JobOptions.STREAM_MAX_CLOCK_SKEW), JobOptions.STREAM_MAX_CLOCK_SKEW);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + " (set it with --conf or the conf file; default "
+          + JobOptions.STREAM_MAX_CLOCK_SKEW_DEFAULT + ")", e);
+    }
+
     ScoringPlan plan = ScoringPlan.prepare(spark, conf, catalog, settings.model, settings.analyzers, settings.head != null,
         ScoringPlan.Workload.FRAMES);
     LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName());
     MicroBatchWriter writer = new MicroBatchWriter(spark, new Lake(settings.lake), plan, head, new MicroBatchWriter.Options(
         settings.queryName, identity.id(), identity.legacy(), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
-        settings.isKafka() ? null : settings.checkpoint, maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS)));
+        settings.isKafka() ? null : settings.checkpoint, maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS), settings.checkpoint,
+        maxClockSkewSeconds));
     writer.ensureTables();
     return writer;
   }
@@ -110,6 +119,12 @@ public final class StreamingInferenceJob {
             .add("length", DataTypes.LongType, false)
             .add("content", DataTypes.BinaryType, true))
         .option("recursiveFileLookup", "true")
+        // Spark's file source forgets, and then ignores, files whose modification time is more than
+        // maxFileAge (default 7d) older than the newest file it has seen: frames copied with their
+        // times kept (cp -p, rsync -t, a camera's SD card) would be dropped without a trace. A frame's
+        // age is the watermark's business (late_frames), not the source's, so the source keeps every
+        // file; its memory of seen files then grows with the files landed, as its log already does.
+        .option("maxFileAge", "36500d")
         .option("maxFilesPerTrigger", maxPerTrigger);
     return reader.load(landing(settings))
         .select(lit(null).cast(DataTypes.StringType).as("camera_id"), col("path"),
@@ -277,8 +292,14 @@ public final class StreamingInferenceJob {
       return progress.batchRows();
     }
 
+    /** The most advanced camera's watermark (the cameras' own are {@link #watermarks()}), or null. */
     public java.time.Instant watermark() {
       return writer.watermark();
+    }
+
+    /** Each camera's watermark after the last batch. */
+    public java.util.Map<String, java.time.Instant> watermarks() {
+      return writer.watermarks();
     }
 
     /** Waits for the query to end (available-now ends by itself), then detaches the listener. */
