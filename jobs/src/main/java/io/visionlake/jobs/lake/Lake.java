@@ -194,14 +194,16 @@ public final class Lake {
 
   /**
    * Columns the backfill adds to {@code job_runs} (nullable, so batch rows keep nulls): the day a
-   * row is about, the source, the inputs' fingerprint and the model that processed them.
+   * row is about, the source, the inputs' fingerprint and the model that processed them, and the
+   * day's input folder (added later: rows written before have it null).
    */
   public static final StructType JOB_RUNS_DAY_COLUMNS = new StructType()
       .add("run_date", DataTypes.DateType, true)
       .add("source", DataTypes.StringType, true)
       .add("inputs_fingerprint", DataTypes.StringType, true)
       .add("model", DataTypes.StringType, true)
-      .add("model_sha256", DataTypes.StringType, true);
+      .add("model_sha256", DataTypes.StringType, true)
+      .add("input_dir", DataTypes.StringType, true);
 
   /** The {@code frames} table for these analysers: {@link #FRAMES_HEAD}, their columns, the model's, {@link #FRAMES_TRAILER}. */
   public static StructType framesSchema(List<StructField> analysisFields, boolean labels, boolean embedding) {
