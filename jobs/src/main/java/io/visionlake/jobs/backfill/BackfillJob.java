@@ -11,7 +11,10 @@ import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.lake.RunLog;
 import io.visionlake.jobs.scoring.InputFiles;
 import io.visionlake.jobs.scoring.ScoringPlan;
+import io.visionlake.udfs.model.Credentials;
 import io.visionlake.udfs.model.ModelCatalog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -31,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -97,6 +101,7 @@ public final class BackfillJob {
   }
 
   private static Result runDays(SparkSession spark, Settings settings, Instant started) {
+    requireRoot(spark.sessionState().newHadoopConf(), settings.input); // before the model loads
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
     JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
     Lake lake = new Lake(settings.lake);
@@ -259,6 +264,23 @@ public final class BackfillJob {
   }
 
   /** The day's slice of {@code image_errors} (not partitioned): this source's rows of files under the day's folder. */
+  /**
+   * A root that is not there is a wrong {@code --input} (exit 2, the path named), not a day without
+   * input (exit 3, retry later): retrying would never help.
+   */
+  private static void requireRoot(Configuration hadoop, String input) {
+    InputFiles.refuseCredentials(input, "--input");
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(input);
+    try {
+      FileSystem fs = root.getFileSystem(hadoop);
+      if (!fs.exists(root)) {
+        throw new IllegalArgumentException(InputFiles.missing(fs, root) + " (--input, the folder holding the day folders)");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(Credentials.mask("Cannot list the input " + input + ": " + e.getMessage()), e);
+    }
+  }
+
   static String errorsPredicate(DayInputs day, String source) {
     return "source = " + sqlString(source) + " AND startswith(path, " + sqlString(day.pathPrefix()) + ")";
   }

@@ -2,6 +2,7 @@ package io.visionlake.jobs.lake;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.visionlake.udfs.model.Credentials;
 import io.visionlake.udfs.model.ModelUnavailableException;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -65,9 +66,10 @@ public final class RunLog {
           null, null, null);
     }
 
+    /** Arguments and message are masked here, the one way into the table, whatever the caller passed ({@link Credentials}). */
     Row toRow() {
-      return RowFactory.create(id, job, arguments, Timestamp.from(started), finished == null ? null : Timestamp.from(finished),
-          inputsSeen, imagesWritten, errorsWritten, status, message, runDate == null ? null : Date.valueOf(runDate), source,
+      return RowFactory.create(id, job, Credentials.mask(arguments), Timestamp.from(started), finished == null ? null : Timestamp.from(finished),
+          inputsSeen, imagesWritten, errorsWritten, status, Credentials.mask(message), runDate == null ? null : Date.valueOf(runDate), source,
           inputsFingerprint, model, modelSha256, inputDir);
     }
   }
@@ -112,7 +114,7 @@ public final class RunLog {
   public static String cause(Throwable e) {
     ModelUnavailableException model = ModelUnavailableException.in(e);
     if (model != null) {
-      return model.getMessage();
+      return Credentials.mask(model.getMessage());
     }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
@@ -122,6 +124,7 @@ public final class RunLog {
     if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
       message += " (caused by " + root + ")";
     }
+    message = Credentials.mask(message);
     return message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "..." : message;
   }
 

@@ -1,7 +1,6 @@
 package io.visionlake.udfs.model;
 
 import java.io.Serializable;
-import java.net.URI;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Locale;
@@ -236,20 +235,9 @@ public final class ModelSpec implements Serializable {
     return "ModelSpec" + m;
   }
 
-  /** Replaces user info (e.g. {@code s3a://KEY:SECRET@bucket/..}) with {@code ***}. */
+  /** Masks credentials in a URI (e.g. {@code s3a://KEY:SECRET@bucket/..}): {@link Credentials#mask}. */
   public static String maskUserInfo(String uri) {
-    if (uri == null) {
-      return null;
-    }
-    try {
-      URI u = new URI(uri);
-      if (u.getRawUserInfo() != null) {
-        return uri.replace(u.getRawUserInfo() + "@", "***@");
-      }
-    } catch (Exception e) {
-      // Not a URI (a plain path): nothing to mask.
-    }
-    return uri;
+    return Credentials.mask(uri);
   }
 
   private static String join(float[] values) {
