@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The decoder's fuzz cases as files through the whole batch job: a seeded sample of
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * test JVM down: it must exit 0 with every file exactly once in images or image_errors.
  */
 @IntegrationTest
+// The child's own limit (15 min) comes first, so a hang fails with the child's log instead of a bare timeout.
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class BatchFuzzTest extends DeltaTestBase {
   private static final long SEED = 14L;
   /** Damaged cases per seed image: 16 seeds, so about 300 files. */
@@ -77,7 +81,7 @@ class BatchFuzzTest extends DeltaTestBase {
     Path lake = tmp.resolve("lake");
     Path log = tmp.resolve("batch.log");
     int exit = ChildJvm.exitCode(List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError"), BatchInferenceJob.class,
-        new String[] {"--input", input.toString(), "--lake", lake.toString(), "--quiet"}, log, Duration.ofMinutes(10));
+        new String[] {"--input", input.toString(), "--lake", lake.toString(), "--quiet"}, log, Duration.ofMinutes(15));
     assertThat(exit).as("the batch job's exit code; its log:\n%s", Files.readString(log)).isZero();
 
     List<String> images = names(lake, Lake.IMAGES);
