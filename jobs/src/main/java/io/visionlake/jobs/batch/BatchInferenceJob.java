@@ -113,8 +113,16 @@ public final class BatchInferenceJob {
         "t.path = s.path AND t.image_id = s.image_id", runId));
     long errorsInserted = failed == 0 ? 0 : timed("write image_errors", () -> insertNew(spark, errorsTable, errors,
         "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId));
-    // label_stats is a function of images, and a run only adds images dated ingestDate.
-    List<Date> touched = imagesInserted > 0 ? List.of(ingestDate) : List.of();
+    // label_stats is a function of images, and a run only adds images dated ingestDate. A run killed
+    // after its images commit and before this refresh left days whose label_stats miss those images;
+    // the re-run inserts nothing for them, so it checks the days of the rows it found already there.
+    java.util.SortedSet<Date> touched = new java.util.TreeSet<>();
+    if (imagesInserted > 0) {
+      touched.add(ingestDate);
+    }
+    if (imagesInserted < ok) {
+      touched.addAll(LabelStats.stale(spark, lake, imagesOut));
+    }
     timed("refresh label_stats", () -> {
       LabelStats.refresh(spark, lake, touched);
       return null;
@@ -122,7 +130,7 @@ public final class BatchInferenceJob {
 
     results.unpersist();
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
-    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, touched, seconds, listing.hidden());
+    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, List.copyOf(touched), seconds, listing.hidden());
   }
 
   /**

@@ -31,6 +31,25 @@ public final class LabelStats {
         .agg(count(lit(1)).as("images"), avg(col("top_score")).as("avg_score"));
   }
 
+  /**
+   * The ingest dates of the {@code images} rows matching {@code rows} (by path and image id) whose
+   * label_stats counts disagree with images: days an interrupted run committed images for but never
+   * refreshed. Counts only: that is what a missed refresh leaves wrong.
+   */
+  public static java.util.List<Date> stale(SparkSession spark, Lake lake, Dataset<Row> rows) {
+    java.util.List<Date> days = lake.table(spark, Lake.IMAGES).toDF()
+        .join(rows.select("path", "image_id"), new String[] {"path", "image_id"}, "left_semi")
+        .select("ingest_date").distinct().as(org.apache.spark.sql.Encoders.DATE()).collectAsList();
+    if (days.isEmpty() || !lake.exists(spark, Lake.LABEL_STATS)) {
+      return days;
+    }
+    Dataset<Row> expected = of(spark, lake, days).select("ingest_date", "source", "label", "images");
+    Dataset<Row> actual = lake.table(spark, Lake.LABEL_STATS).toDF().filter(datePredicate(days))
+        .select("ingest_date", "source", "label", "images");
+    return expected.exceptAll(actual).union(actual.exceptAll(expected)).select("ingest_date").distinct()
+        .as(org.apache.spark.sql.Encoders.DATE()).collectAsList();
+  }
+
   /** Recomputes label_stats from images for the given ingest dates (one replaceWhere overwrite). */
   public static void refresh(SparkSession spark, Lake lake, Collection<Date> dates) {
     lake.ensure(spark, Lake.LABEL_STATS, Lake.LABEL_STATS_SCHEMA, "ingest_date");
