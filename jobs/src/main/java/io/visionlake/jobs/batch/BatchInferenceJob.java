@@ -120,10 +120,17 @@ public final class BatchInferenceJob {
       LabelStats.refresh(spark, lake, touched);
       return null;
     });
+    // A run killed after its images commit and before that refresh left days whose label_stats miss
+    // those images; the re-run inserts nothing for them, so it heals the days of the rows it found.
+    List<Date> healed = imagesInserted < ok
+        ? timed("heal label_stats", () -> LabelStats.heal(spark, lake, LabelStats.daysOf(spark, lake, imagesOut)))
+        : List.of();
+    java.util.SortedSet<Date> refreshed = new java.util.TreeSet<>(touched);
+    refreshed.addAll(healed);
 
     results.unpersist();
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
-    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, touched, seconds, listing.hidden());
+    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, List.copyOf(refreshed), seconds, listing.hidden());
   }
 
   /**

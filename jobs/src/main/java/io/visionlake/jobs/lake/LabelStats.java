@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -45,6 +46,11 @@ public final class LabelStats {
     if (dates.isEmpty()) {
       return List.of();
     }
+    if (!lake.exists(spark, Lake.LABEL_STATS)) {
+      List<Date> all = dates.stream().sorted().collect(Collectors.toList());
+      refresh(spark, lake, all);
+      return all;
+    }
     Dataset<Row> expected = of(spark, lake, dates).alias("e");
     Dataset<Row> actual = lake.table(spark, Lake.LABEL_STATS).toDF().filter(datePredicate(dates)).alias("a");
     Column sameKey = col("e.ingest_date").equalTo(col("a.ingest_date")).and(col("e.source").equalTo(col("a.source")))
@@ -56,6 +62,17 @@ public final class LabelStats {
         .collectAsList().stream().map(r -> r.getDate(0)).sorted().collect(Collectors.toList());
     refresh(spark, lake, stale);
     return stale;
+  }
+
+  /**
+   * The ingest dates of the {@code images} rows matching {@code rows} by path and image id: for a
+   * re-run that found its files already written, the days an interrupted run may have committed
+   * images for without refreshing label_stats (pass them to {@link #heal}).
+   */
+  public static List<Date> daysOf(SparkSession spark, Lake lake, Dataset<Row> rows) {
+    return lake.table(spark, Lake.IMAGES).toDF()
+        .join(rows.select("path", "image_id"), new String[] {"path", "image_id"}, "left_semi")
+        .select("ingest_date").distinct().as(Encoders.DATE()).collectAsList();
   }
 
   /** Recomputes label_stats from images for the given ingest dates (one replaceWhere overwrite). */
