@@ -11,16 +11,23 @@ import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Executor side of the streaming job: for each source row (one frame), works out the capture time,
  * sends frames behind the watermark to {@code late}, and runs the others through the one {@link
  * PartitionedInference} path (decoded once; model and analysers read the same pixels). One output
  * row per input row, whose {@code kind} is {@code frame}, {@code error} or {@code late}.
+ *
+ * <p>A landed file arrives as its path only (no content): it is read here, by the {@link FileReader}
+ * batch uses, so a FIFO, a device or a file gone since its batch was planned is an error row of
+ * the {@code read} stage and the micro-batch (and any replay of it) completes.
  */
 public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -50,6 +57,8 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
       .add("content", DataTypes.BinaryType, true);
 
   private final PartitionedInference inference;
+  private final Broadcast<SerializableConfiguration> hadoopConf;
+  private final FileReader reader;
   private final ResultColumns columns;
   private final long watermarkMillis;
 
@@ -58,14 +67,18 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
    *
    * @param watermarkMillis frames captured before this are late; {@code Long.MIN_VALUE} for none yet
    */
-  FrameScorer(PartitionedInference inference, ResultColumns columns, long watermarkMillis) {
+  FrameScorer(PartitionedInference inference, Broadcast<SerializableConfiguration> hadoopConf, long maxFileBytes,
+      ResultColumns columns, long watermarkMillis) {
     this.inference = inference;
+    this.hadoopConf = hadoopConf;
+    this.reader = new FileReader(maxFileBytes);
     this.columns = columns;
     this.watermarkMillis = watermarkMillis;
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
+    Configuration conf = hadoopConf.value().value();
     Iterator<Frame> frames = new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -74,13 +87,13 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
 
       @Override
       public Frame next() {
-        return toFrame(rows.next());
+        return toFrame(rows.next(), conf);
       }
     };
-    return inference.apply(frames, f -> f.late ? null : f.content, this::toRow);
+    return inference.apply(frames, f -> f.late || f.readError != null ? null : f.content, this::toRow);
   }
 
-  private Frame toFrame(Row r) {
+  private Frame toFrame(Row r, Configuration conf) {
     Frame f = new Frame();
     f.path = r.getString(1);
     f.cameraId = r.getString(0);
@@ -106,8 +119,21 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
         f.timeSource = TIME_MODIFICATION;
       }
     }
-    f.imageId = f.content.length > 0 ? ModelFiles.sha256Hex(f.content) : null;
     f.late = f.capturedAt != null && f.capturedAt.getTime() < watermarkMillis;
+    if (f.topic == null && f.path != null && r.isNullAt(6) && !f.late) {
+      FileReader.InputFile file = reader.read(conf, f.path);
+      if (file.errorClass != null) {
+        f.readError = file.errorClass;
+        f.readMessage = file.message;
+        f.bytes = file.length;
+      } else {
+        f.content = file.content;
+      }
+    }
+    f.imageId = f.content.length > 0 ? ModelFiles.sha256Hex(f.content) : null;
+    if (f.readError == null) {
+      f.bytes = f.content.length;
+    }
     return f;
   }
 
@@ -139,9 +165,11 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
         .set("kafka_partition", f.partition)
         .set("kafka_offset", f.offset)
         .set("image_id", f.imageId)
-        .set("bytes", (long) f.content.length);
+        .set("bytes", f.bytes);
     if (f.late) {
       v.set("kind", LATE);
+    } else if (f.readError != null) {
+      v.set("kind", ERROR).error(ImageResult.STAGE_READ, f.readError, f.readMessage);
     } else if (r == null || !r.isSuccess()) {
       v.set("kind", ERROR).error(r == null ? ImageResult.STAGE_READ : r.errorStage(), r == null ? "NoContent" : r.errorClass(),
           r == null ? "The frame has no bytes" : r.errorMessage());
@@ -164,6 +192,10 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
     String timeSource;
     byte[] content;
     String imageId;
+    long bytes;
     boolean late;
+    /** Why a landed file's bytes could not be read ({@link FileErrors}), or null. */
+    String readError;
+    String readMessage;
   }
 }

@@ -211,7 +211,7 @@ public final class ScoringPlan {
 
   /** The stream's scorer for one micro-batch; frames captured before {@code watermarkMillis} are late. */
   public FrameScorer frameScorer(long watermarkMillis) {
-    return new FrameScorer(inference(null), frameColumns(), watermarkMillis);
+    return new FrameScorer(inference(null), hadoopConf, conf.getLong(JobOptions.MAX_FILE_BYTES), frameColumns(), watermarkMillis);
   }
 
   /** The frame scorer's rows. */
