@@ -225,7 +225,7 @@ public final class ScoringPlan {
 
   /** The stream's scorer for one micro-batch, judging capture times against {@code clock}. */
   public FrameScorer frameScorer(FrameScorer.Clock clock) {
-    return new FrameScorer(inference(null), frameColumns(), clock);
+    return new FrameScorer(inference(null), hadoopConf, conf.getLong(JobOptions.MAX_FILE_BYTES), frameColumns(), clock);
   }
 
   /** The frame scorer's rows. */

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -65,7 +64,6 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   private volatile Map<String, Instant> watermarks = Map.of();
   private final transient CameraWatermarks clocks;
   private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
-  private transient int skippedCount;
   /** --head: adds head_label, head_score to frames (null: no head). */
   private final transient LabelHead head;
 
@@ -75,8 +73,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
    * parallelism and limits.
    */
   public record Options(String stream, String streamId, boolean legacyId, long windowSeconds, long watermarkDelaySeconds, int partitions,
-      String fileSourceCheckpoint, int maxPerTrigger, int commitAttempts, String checkpoint, long maxClockSkewSeconds)
-      implements java.io.Serializable {}
+      int maxPerTrigger, int commitAttempts, String checkpoint, long maxClockSkewSeconds) implements java.io.Serializable {}
 
   /** @param head the label head adding head_label, head_score to frames, or null */
   MicroBatchWriter(SparkSession spark, Lake lake, ScoringPlan plan, LabelHead head, Options options) {
@@ -149,16 +146,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         .mapPartitions(scorer, Encoders.row(resultSchema))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> cached = scored;
-    Dataset<Row> skipped = null;
     try {
       // One small collect: what the batch held, per kind and camera, and each camera's latest on-time capture time.
       List<Row> summary = scored.groupBy("kind", "camera_id").agg(count(lit(1)), max("captured_at")).collectAsList();
-      if (options.fileSourceCheckpoint() != null) {
-        skipped = skippedFiles(scored, batchId, scorer, resultSchema);
-        if (skipped != null) {
-          scored = scored.unionByName(skipped);
-        }
-      }
       Timestamp now = Timestamp.from(Instant.now());
       Dataset<Row> frames = scored.filter(col("kind").equalTo(FrameScorer.FRAME));
       if (head != null) {
@@ -202,7 +192,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       Dataset<Row> batchFrames = frames;
       DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " flow_counts", options.commitAttempts(),
           () -> refreshFlowCounts(batchFrames, now));
-      taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum() + (skipped == null ? 0 : skippedCount));
+      taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum());
       LOG.info("Stream {} batch {}: {} in {} ms, watermarks {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, watermarks);
     } finally {
       cached.unpersist();
@@ -213,28 +203,6 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   /** Rows this stream has taken from its source (all runs): frames + errors + late. */
   long taken() {
     return taken.get();
-  }
-
-  /**
-   * The files of this batch that the scan skipped (Spark's file scan drops zero-byte files), scored
-   * as frames with empty content, so they become {@code EmptyFile} errors instead of vanishing.
-   */
-  private Dataset<Row> skippedFiles(Dataset<Row> scored, long batchId, MapPartitionsFunction<Row, Row> scorer, StructType resultSchema) {
-    List<String> logged = SourceLog.files(spark.sessionState().newHadoopConf(), options.fileSourceCheckpoint(), batchId);
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    scored.select("path").as(Encoders.STRING()).collectAsList().forEach(p -> seen.add(SourceLog.normalise(p)));
-    List<Row> skipped = new ArrayList<>();
-    for (String path : logged) {
-      if (!seen.contains(path)) {
-        skipped.add(org.apache.spark.sql.RowFactory.create(null, path, null, null, null, null, new byte[0]));
-      }
-    }
-    skippedCount = skipped.size();
-    if (skipped.isEmpty()) {
-      return null;
-    }
-    LOG.info("Stream {} batch {}: {} file(s) the scan skipped (zero bytes) go to frame_errors", stream, batchId, skipped.size());
-    return spark.createDataFrame(skipped, FrameScorer.SOURCE_SCHEMA).mapPartitions(scorer, Encoders.row(resultSchema));
   }
 
   /** Idempotent append: Delta skips it when this stream (this checkpoint) already wrote this batch id to the table. */

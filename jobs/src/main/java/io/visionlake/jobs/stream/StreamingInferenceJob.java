@@ -10,6 +10,7 @@ import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.scoring.AnalyzerSelection;
 import io.visionlake.jobs.scoring.FrameScorer;
 import io.visionlake.jobs.scoring.HeadColumns;
+import io.visionlake.jobs.scoring.InputFiles;
 import io.visionlake.jobs.scoring.ScoringPlan;
 import io.visionlake.udfs.heads.LabelHead;
 import io.visionlake.udfs.model.ModelCatalog;
@@ -18,23 +19,20 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.DataStreamReader;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Camera streams into Delta: frames from a landing folder ({@code binaryFile} stream) or a Kafka
+ * Camera streams into Delta: frames from a landing folder ({@link LandingSource}) or a Kafka
  * topic run through the same partitioned analysis path as the batch job (people, faces,
  * classify, embed), and land in {@code frames}, {@code frame_errors} and {@code late_frames};
  * {@code flow_counts} is MERGEd every micro-batch. Exactly once through restarts: see {@link
@@ -92,8 +90,7 @@ public final class StreamingInferenceJob {
     LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName());
     MicroBatchWriter writer = new MicroBatchWriter(spark, new Lake(settings.lake), plan, head, new MicroBatchWriter.Options(
         settings.queryName, identity.id(), identity.legacy(), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
-        settings.isKafka() ? null : settings.checkpoint, maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS), settings.checkpoint,
-        maxClockSkewSeconds));
+        maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS), settings.checkpoint, maxClockSkewSeconds));
     writer.ensureTables();
     return writer;
   }
@@ -112,24 +109,18 @@ public final class StreamingInferenceJob {
               col("topic").as("kafka_topic"), col("partition").as("kafka_partition"), col("offset").as("kafka_offset"),
               col("timestamp").as("source_time"), col("value").as("content"));
     }
-    DataStreamReader reader = spark.readStream().format("binaryFile")
-        .schema(new org.apache.spark.sql.types.StructType()
-            .add("path", DataTypes.StringType, false)
-            .add("modificationTime", DataTypes.TimestampType, false)
-            .add("length", DataTypes.LongType, false)
-            .add("content", DataTypes.BinaryType, true))
-        .option("recursiveFileLookup", "true")
-        // Spark's file source forgets, and then ignores, files whose modification time is more than
-        // maxFileAge (default 7d) older than the newest file it has seen: frames copied with their
-        // times kept (cp -p, rsync -t, a camera's SD card) would be dropped without a trace. A frame's
-        // age is the watermark's business (late_frames), not the source's, so the source keeps every
-        // file; its memory of seen files then grows with the files landed, as its log already does.
-        .option("maxFileAge", "36500d")
-        .option("maxFilesPerTrigger", maxPerTrigger);
-    return reader.load(landing(settings))
-        .select(lit(null).cast(DataTypes.StringType).as("camera_id"), col("path"),
-            lit(null).cast(DataTypes.StringType).as("kafka_topic"), lit(null).cast(DataTypes.IntegerType).as("kafka_partition"),
-            lit(null).cast(DataTypes.LongType).as("kafka_offset"), col("modificationTime").as("source_time"), col("content"));
+    // Paths only: the scorer reads each file (see LandingSource for why not Spark's binaryFile stream).
+    return landingRows(spark.readStream().format(LandingSource.class.getName())
+        .option(LandingSource.MAX_FILES, maxPerTrigger)
+        .load(landing(settings)));
+  }
+
+  /** Rows of {@link LandingSource#SCHEMA} as source rows: no camera yet (the scorer finds it in the path), no content. */
+  static Dataset<Row> landingRows(Dataset<Row> files) {
+    return files.select(lit(null).cast(DataTypes.StringType).as("camera_id"), col("path"),
+        lit(null).cast(DataTypes.StringType).as("kafka_topic"), lit(null).cast(DataTypes.IntegerType).as("kafka_partition"),
+        lit(null).cast(DataTypes.LongType).as("kafka_offset"), col("modificationTime").as("source_time"),
+        lit(null).cast(DataTypes.BinaryType).as("content"));
   }
 
   static String landing(Settings settings) {
@@ -140,25 +131,23 @@ public final class StreamingInferenceJob {
   }
 
   /**
-   * Files under the landing folder the stream has not taken yet: listed files minus the rows this
-   * stream has written so far. A listing per micro-batch; cheap next to the batch itself.
+   * Files under the landing folder the stream has not taken yet (listed inputs minus the rows this
+   * stream has written so far) and the dot-files the listing skips. A listing per micro-batch; cheap
+   * next to the batch itself.
    */
-  private static LongSupplier backlog(SparkSession spark, Settings settings, MicroBatchWriter writer) {
+  private static Supplier<StreamProgress.Landing> backlog(SparkSession spark, Settings settings, MicroBatchWriter writer) {
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(landing(settings));
     org.apache.hadoop.conf.Configuration hadoop = spark.sessionState().newHadoopConf();
     return () -> {
-      long listed = 0;
+      long[] listed = {0};
+      long hidden;
       try {
         FileSystem fs = root.getFileSystem(hadoop);
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-        while (it.hasNext()) {
-          it.next();
-          listed++;
-        }
+        hidden = InputFiles.walk(fs, root, f -> listed[0]++);
       } catch (IOException e) {
-        return -1;
+        return new StreamProgress.Landing(-1, 0);
       }
-      return listed - writer.taken();
+      return new StreamProgress.Landing(listed[0] - writer.taken(), hidden);
     };
   }
 
