@@ -127,6 +127,8 @@ public final class RenderJob {
     spark.sparkContext().setJobGroup("visionlake-render-" + renderId, "Render " + (s.per() == null ? "sheet" : "sheets per " + s.per())
         + " " + renderId, false);
     try {
+      // The table first: Delta will not create a table in a folder that already holds files (the sheets).
+      lake.ensure(spark, Lake.RENDERS, Lake.RENDERS_SCHEMA);
       SqlQueryJob.registerTables(spark, lake);
       Dataset<Row> result = spark.sql(s.query().replace("${lake}", lake.root()));
       SheetQuery query = SheetQuery.of(result, s.per());
@@ -230,7 +232,6 @@ public final class RenderJob {
   }
 
   private static void record(SparkSession spark, Lake lake, Settings s, List<Result> results) {
-    lake.ensure(spark, Lake.RENDERS, Lake.RENDERS_SCHEMA);
     Timestamp now = Timestamp.from(Instant.now());
     List<Row> rows = new ArrayList<>();
     for (Result r : results) {
