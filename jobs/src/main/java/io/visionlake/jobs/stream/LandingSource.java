@@ -182,7 +182,11 @@ public final class LandingSource implements TableProvider {
     @Override
     public void prepareForTriggerAvailableNow() {
       load();
-      availableNow = new HashSet<>(unseen().keySet());
+      // Every file present now, seen or not: a batch logged by a run that crashed before Spark
+      // recorded it is planned again below, and its files must still count as available.
+      Set<String> present = new HashSet<>(seen);
+      present.addAll(unseen().keySet());
+      availableNow = present;
     }
 
     @Override
