@@ -102,7 +102,7 @@ public final class SourceLog {
     }
   }
 
-  static String normalise(String path) {
+  private static String normalise(String path) {
     try {
       return new Path(new URI(path)).toString();
     } catch (java.net.URISyntaxException e) {

@@ -228,16 +228,11 @@ public final class ModelSpec implements Serializable {
   @Override
   public String toString() {
     Map<String, String> m = new TreeMap<>(toOptions());
-    m.put(Keys.URI, maskUserInfo(modelUri));
+    m.put(Keys.URI, Credentials.mask(modelUri));
     if (labelsUri != null) {
-      m.put(Keys.LABELS, maskUserInfo(labelsUri));
+      m.put(Keys.LABELS, Credentials.mask(labelsUri));
     }
     return "ModelSpec" + m;
-  }
-
-  /** Masks credentials in a URI (e.g. {@code s3a://KEY:SECRET@bucket/..}): {@link Credentials#mask}. */
-  public static String maskUserInfo(String uri) {
-    return Credentials.mask(uri);
   }
 
   private static String join(float[] values) {
