@@ -11,7 +11,10 @@ import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.lake.RunLog;
 import io.visionlake.jobs.scoring.InputFiles;
 import io.visionlake.jobs.scoring.ScoringPlan;
+import io.visionlake.udfs.model.Credentials;
 import io.visionlake.udfs.model.ModelCatalog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -31,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -45,11 +49,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A day is a unit of work: its files' rows replace the day's slice of each table in one
  * {@code replaceWhere} overwrite per table ({@code images}: {@code ingest_date = day AND source =
- * S}; {@code image_errors}: {@code source = S} and the path under the day's folder), then {@code
- * label_stats} (and {@code flow_counts}, where {@code frames} exist) are recomputed for the day.
- * {@code job_runs} gets a {@code RUNNING} row when the day starts and a {@code SUCCEEDED} or
- * {@code FAILED} row when it ends, with the inputs' fingerprint and the model; a day whose latest
- * row is {@code SUCCEEDED} with the same fingerprint and model is skipped unless forced. A run
+ * S} and the path under the day's folder; {@code image_errors}: {@code source = S} and the path
+ * under the day's folder), then {@code label_stats} (and {@code flow_counts}, where {@code frames}
+ * exist) are recomputed for the day. {@code job_runs} gets a {@code RUNNING} row when the day
+ * starts and a {@code SUCCEEDED} or {@code FAILED} row when it ends, with the day's folder, the
+ * fingerprint of its files and of the result-shaping settings, and the model; a day whose latest
+ * row for its folder is {@code SUCCEEDED} with the same fingerprint and model is skipped unless
+ * forced, and its {@code label_stats} is checked against {@code images} and healed. A run
  * killed anywhere leaves each table either before or after a day's commit, and the next run redoes
  * every day that did not finish: replaceWhere makes the redo exact, never a duplicate.
  */
@@ -95,6 +101,7 @@ public final class BackfillJob {
   }
 
   private static Result runDays(SparkSession spark, Settings settings, Instant started) {
+    requireRoot(spark.sessionState().newHadoopConf(), settings.input); // before the model loads
     ModelCatalog catalog = ModelCatalog.fromEnvironment();
     JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
     Lake lake = new Lake(settings.lake);
@@ -109,7 +116,9 @@ public final class BackfillJob {
     }
     ensureTables(spark, lake);
     RunLog runs = RunLog.of(spark, lake);
-    Map<LocalDate, Row> latest = runs.latestDays(JOB, settings.source, settings.from, settings.to);
+    Map<LocalDate, String> dirs = days.stream().collect(Collectors.toMap(d -> d.day, d -> d.dir));
+    Map<LocalDate, Row> latest = runs.latestDays(JOB, settings.source, settings.from, settings.to, dirs::get);
+    String resultSettings = scoring.resultSettings();
 
     List<DayInputs> todo = new ArrayList<>();
     List<DayOutcome> outcomes = new ArrayList<>();
@@ -119,9 +128,10 @@ public final class BackfillJob {
         LOG.warn("Backfill {}: no input files under {}", day.day, day.dir);
         outcomes.add(new DayOutcome(day.day, NO_INPUT, 0, 0, 0, 0, "no files under " + day.dir));
       } else if (!settings.force && last != null && SUCCEEDED.equals(last.getAs("status"))
-          && day.fingerprint().equals(last.getAs("inputs_fingerprint")) && model.equals(last.getAs("model"))
+          && day.fingerprint(resultSettings).equals(last.getAs("inputs_fingerprint")) && model.equals(last.getAs("model"))
           && scoring.modelSha().equals(last.getAs("model_sha256"))) {
-        LOG.info("Backfill {}: done already with the same inputs ({}) and model {}; skipped", day.day, day.fingerprint(), model);
+        LOG.info("Backfill {}: done already with the same inputs and settings ({}) and model {}; skipped", day.day,
+            day.fingerprint(resultSettings), model);
         outcomes.add(new DayOutcome(day.day, "SKIPPED", day.files.size(), 0, 0, 0, null));
       } else {
         todo.add(day);
@@ -159,6 +169,7 @@ public final class BackfillJob {
       pool.shutdownNow();
     }
     outcomes.sort((a, b) -> a.day.compareTo(b.day));
+    healLabelStats(spark, lake, attempts, outcomes);
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
     long hidden = days.stream().mapToLong(d -> d.hidden).sum();
     if (hidden > 0) {
@@ -175,7 +186,7 @@ public final class BackfillJob {
     Date ingestDate = Date.valueOf(day.day);
     spark.sparkContext().setJobGroup("visionlake-backfill-" + day.day + "-" + runId,
         String.format(Locale.ROOT, "Backfill %s (%d files, model=%s) into %s", day.day, day.files.size(), model, lake.root()), false);
-    recordDay(runs, runId, settings, day, model, scoring.modelSha(), started, null, RUNNING, null);
+    recordDay(runs, runId, settings, day, model, scoring.modelSha(), scoring.resultSettings(), started, null, RUNNING, null);
     // Set inside the try, so a failing score() is recorded like any other failure of the day.
     AtomicReference<Dataset<Row>> scored = new AtomicReference<>();
     try {
@@ -183,7 +194,7 @@ public final class BackfillJob {
       scored.set(results);
       long ok = ScoringPlan.countOk(results);
       Timestamp now = Timestamp.from(Instant.now());
-      String images = imagesPredicate(ingestDate, settings.source);
+      String images = imagesPredicate(ingestDate, day, settings.source);
       String errors = errorsPredicate(day, settings.source);
       DeltaRetry.onConflict("backfill " + day.day + " images", attempts, () -> scoring.imageRows(results, settings.source, ingestDate, now, runId)
           .write().format("delta").mode("overwrite").option("replaceWhere", images)
@@ -198,7 +209,7 @@ public final class BackfillJob {
         DeltaRetry.onConflict("backfill " + day.day + " flow_counts", attempts, () -> FlowCounts.refreshDay(spark, lake, day.day));
       }
       long failed = day.files.size() - ok;
-      recordDay(runs, runId, settings, day, model, scoring.modelSha(), started, new long[] {day.files.size(), ok, failed},
+      recordDay(runs, runId, settings, day, model, scoring.modelSha(), scoring.resultSettings(), started, new long[] {day.files.size(), ok, failed},
           SUCCEEDED, day.hidden == 0 ? null : InputFiles.hiddenNote(day.hidden));
       LOG.info("Backfill {}: {} files = {} images + {} errors", day.day, day.files.size(), ok, failed);
       return new DayOutcome(day.day, SUCCEEDED, day.files.size(), ok, failed,
@@ -209,7 +220,7 @@ public final class BackfillJob {
       LOG.error("Backfill {} failed", day.day, e);
       String cause = RunLog.cause(e);
       try {
-        recordDay(runs, runId, settings, day, model, scoring.modelSha(), started, null, FAILED, cause);
+        recordDay(runs, runId, settings, day, model, scoring.modelSha(), scoring.resultSettings(), started, null, FAILED, cause);
       } catch (RuntimeException recordError) {
         LOG.error("Backfill {}: recording its failure in job_runs failed too", day.day, recordError);
       }
@@ -222,12 +233,54 @@ public final class BackfillJob {
     }
   }
 
-  /** The day's slice of {@code images}: its partition, for this source. */
-  static String imagesPredicate(Date day, String source) {
-    return "ingest_date = '" + day + "' AND source = " + sqlString(source);
+  /**
+   * label_stats of the range's days this run did not just recompute (skipped, failed, without
+   * input), where it no longer matches images: a run stopped between a day's images commit and its
+   * label_stats commit, or another writer of the same partition (another input root, the batch
+   * job) did. Days that match are left alone, so a run that skips everything commits nothing. A
+   * failure here is logged, not fatal: the days are done, and the next run heals again.
+   */
+  private static void healLabelStats(SparkSession spark, Lake lake, int attempts, List<DayOutcome> outcomes) {
+    List<Date> others = outcomes.stream().filter(o -> !o.status.equals(SUCCEEDED)).map(o -> Date.valueOf(o.day)).collect(Collectors.toList());
+    try {
+      DeltaRetry.onConflict("backfill label_stats check", attempts, () -> {
+        List<Date> healed = LabelStats.heal(spark, lake, others);
+        if (!healed.isEmpty()) {
+          LOG.warn("Backfill: label_stats of {} did not match images (a run stopped between the two commits?); recomputed", healed);
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.error("Backfill: could not check label_stats of {} against images; the next run checks again", others, e);
+    }
+  }
+
+  /**
+   * The day's slice of {@code images}: its partition, for this source, the files under the day's
+   * folder. The folder is part of the slice so that two input roots backfilled under one source
+   * (two mounts of one camera fleet) each replace their own rows, as {@code image_errors} does.
+   */
+  static String imagesPredicate(Date ingestDate, DayInputs day, String source) {
+    return "ingest_date = '" + ingestDate + "' AND " + errorsPredicate(day, source);
   }
 
   /** The day's slice of {@code image_errors} (not partitioned): this source's rows of files under the day's folder. */
+  /**
+   * A root that is not there is a wrong {@code --input} (exit 2, the path named), not a day without
+   * input (exit 3, retry later): retrying would never help.
+   */
+  private static void requireRoot(Configuration hadoop, String input) {
+    InputFiles.refuseCredentials(input, "--input");
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(input);
+    try {
+      FileSystem fs = root.getFileSystem(hadoop);
+      if (!fs.exists(root)) {
+        throw new IllegalArgumentException(InputFiles.missing(fs, root) + " (--input, the folder holding the day folders)");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(Credentials.mask("Cannot list the input " + input + ": " + e.getMessage()), e);
+    }
+  }
+
   static String errorsPredicate(DayInputs day, String source) {
     return "source = " + sqlString(source) + " AND startswith(path, " + sqlString(day.pathPrefix()) + ")";
   }
@@ -243,10 +296,10 @@ public final class BackfillJob {
   }
 
   private static void recordDay(RunLog runs, String runId, Settings settings, DayInputs day, String model,
-      String modelSha, Instant started, long[] counts, String status, String message) {
+      String modelSha, String resultSettings, Instant started, long[] counts, String status, String message) {
     runs.append(new RunLog.Entry(runId, JOB, settings.arguments, started, RUNNING.equals(status) ? null : Instant.now(),
         counts == null ? null : counts[0], counts == null ? null : counts[1], counts == null ? null : counts[2], status, message,
-        day.day, settings.source, day.fingerprint(), model, modelSha));
+        day.day, settings.source, day.fingerprint(resultSettings), model, modelSha, day.dir));
   }
 
 

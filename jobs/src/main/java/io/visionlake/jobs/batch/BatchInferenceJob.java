@@ -77,13 +77,14 @@ public final class BatchInferenceJob {
 
   private static Result execute(SparkSession spark, Settings settings, JobConf conf, ModelCatalog catalog, Lake lake,
       String runId, Instant started) {
+    // A wrong --input is found before the model loads.
+    InputFiles.Listing listing = InputFiles.list(spark.sessionState().newHadoopConf(), settings.inputs);
     // --- scoring core shared with BackfillJob (ScoringPlan) ---
     ScoringPlan plan = ScoringPlan.prepare(spark, conf, catalog, settings.model, settings.analyzers, settings.head != null,
         ScoringPlan.Workload.FILES);
     spark.sparkContext().setJobGroup("visionlake-batch-" + runId,
         String.format(Locale.ROOT, "Batch inference (%s, inputs=%s) into %s", plan.describe(), settings.inputs, lake.root()), false);
     LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName()); // --head: fail before inference
-    InputFiles.Listing listing = InputFiles.list(spark.sessionState().newHadoopConf(), settings.inputs);
     List<String> files = listing.files();
     long inputs = files.size();
     LOG.info("Run {}: {} input file(s) in {} partition(s){}, {} (sha256 {})", runId, inputs,
@@ -119,10 +120,17 @@ public final class BatchInferenceJob {
       LabelStats.refresh(spark, lake, touched);
       return null;
     });
+    // A run killed after its images commit and before that refresh left days whose label_stats miss
+    // those images; the re-run inserts nothing for them, so it heals the days of the rows it found.
+    List<Date> healed = imagesInserted < ok
+        ? timed("heal label_stats", () -> LabelStats.heal(spark, lake, LabelStats.daysOf(spark, lake, imagesOut)))
+        : List.of();
+    java.util.SortedSet<Date> refreshed = new java.util.TreeSet<>(touched);
+    refreshed.addAll(healed);
 
     results.unpersist();
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
-    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, touched, seconds, listing.hidden());
+    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, List.copyOf(refreshed), seconds, listing.hidden());
   }
 
   /**

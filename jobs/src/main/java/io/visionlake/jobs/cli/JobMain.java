@@ -1,6 +1,7 @@
 package io.visionlake.jobs.cli;
 
 import io.visionlake.jobs.conf.JobConf;
+import io.visionlake.udfs.model.Credentials;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,15 +44,22 @@ public final class JobMain {
     cl.setUsageHelpWidth(100);
     cl.setParameterExceptionHandler(JobMain::usageError);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      // Messages quote paths as given (ours, Hadoop's, Spark's): credentials in them are masked.
       if (e instanceof IllegalArgumentException) {
-        cmd.getErr().println("visionlake " + job + ": " + e.getMessage());
+        cmd.getErr().println("visionlake " + job + ": " + Credentials.mask(e.getMessage()));
         return USAGE;
       }
-      LOG.error("visionlake {} failed", job, e);
-      cmd.getErr().println("visionlake " + job + " failed: " + e);
+      LOG.error("visionlake {} failed: {}", job, Credentials.mask(stackTrace(e)));
+      cmd.getErr().println("visionlake " + job + " failed: " + Credentials.mask(String.valueOf(e)));
       return FAILED;
     });
     return cl;
+  }
+
+  private static String stackTrace(Throwable e) {
+    java.io.StringWriter trace = new java.io.StringWriter();
+    e.printStackTrace(new PrintWriter(trace, true));
+    return trace.toString();
   }
 
   private static int usageError(ParameterException e, String[] args) {
@@ -128,7 +136,8 @@ public final class JobMain {
   /**
    * The arguments as given, for {@code job_runs.arguments}: each option that was matched, with
    * its values in the order given, then the positional values; values of the form {@code
-   * key=value} with a secret-looking key are masked ({@link JobConf#maskIfSecret(String)}).
+   * key=value} with a secret-looking key and credentials inside URIs are masked ({@link
+   * JobConf#maskIfSecret(String)}).
    */
   public static String arguments(CommandSpec spec) {
     ParseResult parsed = spec.commandLine().getParseResult();

@@ -1,5 +1,6 @@
 package io.visionlake.jobs.conf;
 
+import io.visionlake.udfs.model.Credentials;
 import io.visionlake.udfs.model.ModelCatalog;
 import java.io.IOException;
 import java.io.Reader;
@@ -129,14 +130,20 @@ public final class JobConf {
     return sb.toString();
   }
 
+  /** {@code value}, masked whole when the key looks secret, else with the credentials of its URIs masked ({@link Credentials#mask}). */
   public static String maskIfSecret(String key, String value) {
-    return SECRET_KEY.matcher(key).matches() ? "*****" : value;
+    return SECRET_KEY.matcher(key).matches() ? "*****" : Credentials.mask(value);
   }
 
-  /** Masks the value part of a {@code key=value} argument when the key looks secret. */
+  /**
+   * An argument as it may be shown or stored: the value part of a {@code key=value} argument masked
+   * when the key looks secret, and credentials inside URIs masked ({@link Credentials#mask}).
+   */
   public static String maskIfSecret(String arg) {
     int eq = arg.indexOf('=');
-    return eq > 0 && SECRET_KEY.matcher(arg.substring(0, eq)).matches() ? arg.substring(0, eq + 1) + "*****" : arg;
+    // Only a setting-like key (no '/', ':' or '?'): a URL's query "...?X-Amz-Credential=" is not one.
+    boolean setting = eq > 0 && arg.substring(0, eq).matches("[\\w.-]+");
+    return setting && SECRET_KEY.matcher(arg.substring(0, eq)).matches() ? arg.substring(0, eq + 1) + "*****" : Credentials.mask(arg);
   }
 
   private static Map<String, String> readIfExists(Path file) {

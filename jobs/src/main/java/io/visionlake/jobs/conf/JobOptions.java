@@ -55,6 +55,13 @@ public final class JobOptions {
   public static final String STREAM_BATCH_SIZE_DEFAULT = "8";
 
   /**
+   * Streams: how far beyond the driver's clock a capture time may be (a duration: 30s, 10m, 1h)
+   * before the frame is a {@code ClockSkew} error instead of a frame.
+   */
+  public static final String STREAM_MAX_CLOCK_SKEW = PREFIX + "stream.maxClockSkew";
+  public static final String STREAM_MAX_CLOCK_SKEW_DEFAULT = "10m";
+
+  /**
    * Batch job: images per batch when analysers (ocr, colors, faces, people) run, unless batchSize
    * is set; each batch's decoded pixels stay in memory until every analyser has read them.
    */
@@ -83,6 +90,7 @@ public final class JobOptions {
       Map.entry(PROGRESS_SECONDS, PROGRESS_SECONDS_DEFAULT),
       Map.entry(STREAM_MAX_PER_TRIGGER, STREAM_MAX_PER_TRIGGER_DEFAULT),
       Map.entry(STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT),
+      Map.entry(STREAM_MAX_CLOCK_SKEW, STREAM_MAX_CLOCK_SKEW_DEFAULT),
       Map.entry(ANALYZERS_BATCH_SIZE, ANALYZERS_BATCH_SIZE_DEFAULT));
 
   private JobOptions() {}

@@ -1,14 +1,20 @@
 package io.visionlake.jobs.lake;
 
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 
 import java.sql.Date;
 import java.util.Collection;
+import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -29,6 +35,44 @@ public final class LabelStats {
     return lake.table(spark, Lake.IMAGES).toDF().filter(datePredicate(dates)).filter(col("top_label").isNotNull())
         .groupBy(col("ingest_date"), col("source"), col("top_label").as("label"))
         .agg(count(lit(1)).as("images"), avg(col("top_score")).as("avg_score"));
+  }
+
+  /**
+   * Recomputes the days of {@code dates} whose label_stats rows are not what {@link #of} gives now
+   * (a row missing, extra, or with another count or mean), in one overwrite; returns those days.
+   * Means are compared to 1e-9: a sum in another order is not a mismatch.
+   */
+  public static List<Date> heal(SparkSession spark, Lake lake, Collection<Date> dates) {
+    if (dates.isEmpty()) {
+      return List.of();
+    }
+    if (!lake.exists(spark, Lake.LABEL_STATS)) {
+      List<Date> all = dates.stream().sorted().collect(Collectors.toList());
+      refresh(spark, lake, all);
+      return all;
+    }
+    Dataset<Row> expected = of(spark, lake, dates).alias("e");
+    Dataset<Row> actual = lake.table(spark, Lake.LABEL_STATS).toDF().filter(datePredicate(dates)).alias("a");
+    Column sameKey = col("e.ingest_date").equalTo(col("a.ingest_date")).and(col("e.source").equalTo(col("a.source")))
+        .and(col("e.label").equalTo(col("a.label")));
+    Column differs = col("e.images").isNull().or(col("a.images").isNull()).or(col("e.images").notEqual(col("a.images")))
+        .or(coalesce(abs(col("e.avg_score").minus(col("a.avg_score"))).gt(1e-9), not(col("e.avg_score").eqNullSafe(col("a.avg_score")))));
+    List<Date> stale = expected.join(actual, sameKey, "full_outer").filter(differs)
+        .select(coalesce(col("e.ingest_date"), col("a.ingest_date"))).distinct()
+        .collectAsList().stream().map(r -> r.getDate(0)).sorted().collect(Collectors.toList());
+    refresh(spark, lake, stale);
+    return stale;
+  }
+
+  /**
+   * The ingest dates of the {@code images} rows matching {@code rows} by path and image id: for a
+   * re-run that found its files already written, the days an interrupted run may have committed
+   * images for without refreshing label_stats (pass them to {@link #heal}).
+   */
+  public static List<Date> daysOf(SparkSession spark, Lake lake, Dataset<Row> rows) {
+    return lake.table(spark, Lake.IMAGES).toDF()
+        .join(rows.select("path", "image_id"), new String[] {"path", "image_id"}, "left_semi")
+        .select("ingest_date").distinct().as(Encoders.DATE()).collectAsList();
   }
 
   /** Recomputes label_stats from images for the given ingest dates (one replaceWhere overwrite). */

@@ -34,9 +34,10 @@ public final class Lake {
   public static final String IMAGE_EMBEDDINGS = "image_embeddings";
   public static final String NEAR_DUPLICATES = "near_duplicates";
   public static final String MODEL_EVALS = "model_evals";
+  public static final String RENDERS = "renders";
   /** Every table a VisionLake job writes; a lake holds those its jobs have run (see {@link #tables}). */
   public static final List<String> TABLES = List.of(IMAGES, IMAGE_ERRORS, LABEL_STATS, JOB_RUNS, FRAMES, FRAME_ERRORS, FLOW_COUNTS,
-      LATE_FRAMES, IMAGE_EMBEDDINGS, NEAR_DUPLICATES, MODEL_EVALS);
+      LATE_FRAMES, IMAGE_EMBEDDINGS, NEAR_DUPLICATES, MODEL_EVALS, RENDERS);
 
   /**
    * Z-ORDER columns per table for {@code maintain}: what the notebooks, dashboards and jobs filter
@@ -56,7 +57,8 @@ public final class Lake {
       Map.entry(IMAGE_EMBEDDINGS, List.of("model_name", "image_id")),
       // similar merges new pairs on (image_id_a, image_id_b).
       Map.entry(NEAR_DUPLICATES, List.of("image_id_a", "image_id_b")),
-      Map.entry(MODEL_EVALS, List.of()));
+      Map.entry(MODEL_EVALS, List.of()),
+      Map.entry(RENDERS, List.of()));
 
   /** The command that writes each table, for messages about a table a lake does not have yet. */
   public static final Map<String, String> WRITTEN_BY = Map.ofEntries(
@@ -70,7 +72,8 @@ public final class Lake {
       Map.entry(LATE_FRAMES, "scripts/submit stream"),
       Map.entry(IMAGE_EMBEDDINGS, "scripts/submit similar"),
       Map.entry(NEAR_DUPLICATES, "scripts/submit similar"),
-      Map.entry(MODEL_EVALS, "scripts/submit train-head"));
+      Map.entry(MODEL_EVALS, "scripts/submit train-head"),
+      Map.entry(RENDERS, "scripts/submit render"));
 
   /**
    * Leading columns of {@code frames} (partitioned by capture_date); the analysers' and the model's
@@ -194,14 +197,16 @@ public final class Lake {
 
   /**
    * Columns the backfill adds to {@code job_runs} (nullable, so batch rows keep nulls): the day a
-   * row is about, the source, the inputs' fingerprint and the model that processed them.
+   * row is about, the source, the inputs' fingerprint and the model that processed them, and the
+   * day's input folder (added later: rows written before have it null).
    */
   public static final StructType JOB_RUNS_DAY_COLUMNS = new StructType()
       .add("run_date", DataTypes.DateType, true)
       .add("source", DataTypes.StringType, true)
       .add("inputs_fingerprint", DataTypes.StringType, true)
       .add("model", DataTypes.StringType, true)
-      .add("model_sha256", DataTypes.StringType, true);
+      .add("model_sha256", DataTypes.StringType, true)
+      .add("input_dir", DataTypes.StringType, true);
 
   /** The {@code frames} table for these analysers: {@link #FRAMES_HEAD}, their columns, the model's, {@link #FRAMES_TRAILER}. */
   public static StructType framesSchema(List<StructField> analysisFields, boolean labels, boolean embedding) {
@@ -260,6 +265,28 @@ public final class Lake {
       .add("macro_f1", DataTypes.DoubleType, true)
       .add("confusion", DataTypes.createMapType(DataTypes.StringType,
           DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType, false), false), false);
+
+  /**
+   * {@code renders}: one row per image {@code render} wrote (a {@code --per} render writes one per
+   * sheet, sharing its render_id): the query and its inputs in tile order
+   * (so the render can be made again), how many tiles became placeholders, the settings and where
+   * the JPEG is. Sheets written without {@code --out} are under {@code <lake>/renders/_sheets/}.
+   */
+  public static final StructType RENDERS_SCHEMA = new StructType()
+      .add("render_id", DataTypes.StringType, false)
+      .add("kind", DataTypes.StringType, false)
+      .add("query", DataTypes.StringType, false)
+      .add("per", DataTypes.StringType, true)
+      .add("sheet_key", DataTypes.StringType, true)
+      .add("paths", DataTypes.createArrayType(DataTypes.StringType, true), false)
+      .add("rows", DataTypes.LongType, false)
+      .add("placeholders", DataTypes.IntegerType, false)
+      .add("annotated", DataTypes.BooleanType, false)
+      .add("columns", DataTypes.IntegerType, false)
+      .add("thumb", DataTypes.IntegerType, false)
+      .add("path", DataTypes.StringType, false)
+      .add("render_ms", DataTypes.LongType, false)
+      .add("rendered_at", DataTypes.TimestampType, false);
 
   /**
    * Nullable columns a later job adds to a table (the backfill adds its columns to {@code job_runs}

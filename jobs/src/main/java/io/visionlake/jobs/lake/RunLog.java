@@ -2,6 +2,7 @@ package io.visionlake.jobs.lake;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.visionlake.udfs.model.Credentials;
 import io.visionlake.udfs.model.ModelUnavailableException;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -11,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -44,8 +46,8 @@ public final class RunLog {
   /** The lake's run log, its table created (and evolved to carry the day columns) when needed. */
   public static RunLog of(SparkSession spark, Lake lake) {
     lake.ensure(spark, Lake.JOB_RUNS, SCHEMA);
-    if (!Arrays.asList(lake.table(spark, Lake.JOB_RUNS).toDF().columns()).contains("run_date")) {
-      // A table written before the backfill existed: nullable columns added; old rows read null.
+    if (!Arrays.asList(lake.table(spark, Lake.JOB_RUNS).toDF().columns()).containsAll(Arrays.asList(SCHEMA.fieldNames()))) {
+      // A table written before the backfill (or its input_dir) existed: nullable columns added; old rows read null.
       spark.createDataFrame(List.of(), SCHEMA).write().format("delta").mode("append").option("mergeSchema", "true")
           .save(lake.path(Lake.JOB_RUNS));
     }
@@ -55,19 +57,20 @@ public final class RunLog {
   /** One row of job_runs; what a run (or a backfill day) reports. Counts are null while unknown. */
   public record Entry(String id, String job, String arguments, Instant started, Instant finished, Long inputsSeen,
       Long imagesWritten, Long errorsWritten, String status, String message, LocalDate runDate, String source,
-      String inputsFingerprint, String model, String modelSha256) {
+      String inputsFingerprint, String model, String modelSha256, String inputDir) {
 
     /** A batch run's row: no day columns. */
     public static Entry run(String id, String job, String arguments, Instant started, Long inputs, Long images, Long errors,
         String status, String message) {
       return new Entry(id, job, arguments, started, Instant.now(), inputs, images, errors, status, message, null, null, null,
-          null, null);
+          null, null, null);
     }
 
+    /** Arguments and message are masked here, the one way into the table, whatever the caller passed ({@link Credentials}). */
     Row toRow() {
-      return RowFactory.create(id, job, arguments, Timestamp.from(started), finished == null ? null : Timestamp.from(finished),
-          inputsSeen, imagesWritten, errorsWritten, status, message, runDate == null ? null : Date.valueOf(runDate), source,
-          inputsFingerprint, model, modelSha256);
+      return RowFactory.create(id, job, Credentials.mask(arguments), Timestamp.from(started), finished == null ? null : Timestamp.from(finished),
+          inputsSeen, imagesWritten, errorsWritten, status, Credentials.mask(message), runDate == null ? null : Date.valueOf(runDate), source,
+          inputsFingerprint, model, modelSha256, inputDir);
     }
   }
 
@@ -80,8 +83,13 @@ public final class RunLog {
         .write().format("delta").mode("append").option("userMetadata", entry.id()).save(lake.path(Lake.JOB_RUNS)));
   }
 
-  /** The latest row (RUNNING, SUCCEEDED or FAILED) of each day in {@code [from, to]} of {@code job} for {@code source}. */
-  public Map<LocalDate, Row> latestDays(String job, String source, LocalDate from, LocalDate to) {
+  /**
+   * The latest row (RUNNING, SUCCEEDED or FAILED) of each day in {@code [from, to]} of {@code job}
+   * for {@code source} read from {@code inputDir(day)}: two input roots under one source each have
+   * their own history, so one's run never makes the other's day look undone (or done).
+   */
+  public Map<LocalDate, Row> latestDays(String job, String source, LocalDate from, LocalDate to,
+      Function<LocalDate, String> inputDir) {
     List<Row> rows = lake.table(spark, Lake.JOB_RUNS).toDF()
         .filter(col("job").equalTo(job).and(col("source").equalTo(source))
             .and(col("run_date").between(Date.valueOf(from), Date.valueOf(to))))
@@ -89,7 +97,10 @@ public final class RunLog {
         .collectAsList();
     Map<LocalDate, Row> latest = new TreeMap<>();
     for (Row r : rows) {
-      latest.put(r.<Date>getAs("run_date").toLocalDate(), r);
+      LocalDate day = r.<Date>getAs("run_date").toLocalDate();
+      if (inputDir.apply(day).equals(r.getAs("input_dir"))) {
+        latest.put(day, r);
+      }
     }
     return latest;
   }
@@ -103,7 +114,7 @@ public final class RunLog {
   public static String cause(Throwable e) {
     ModelUnavailableException model = ModelUnavailableException.in(e);
     if (model != null) {
-      return model.getMessage();
+      return Credentials.mask(model.getMessage());
     }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
@@ -113,6 +124,7 @@ public final class RunLog {
     if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
       message += " (caused by " + root + ")";
     }
+    message = Credentials.mask(message);
     return message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "..." : message;
   }
 

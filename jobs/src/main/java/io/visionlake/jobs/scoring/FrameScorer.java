@@ -11,16 +11,24 @@ import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Executor side of the streaming job: for each source row (one frame), works out the capture time,
- * sends frames behind the watermark to {@code late}, and runs the others through the one {@link
+ * sends frames behind their own camera's watermark to {@code late} and frames captured beyond now +
+ * the allowed clock skew to {@code error} ({@code ClockSkew}), and runs the others through the one {@link
  * PartitionedInference} path (decoded once; model and analysers read the same pixels). One output
  * row per input row, whose {@code kind} is {@code frame}, {@code error} or {@code late}.
+ *
+ * <p>A landed file arrives as its path only (no content): it is read here, by the {@link FileReader}
+ * batch uses, so a FIFO, a device or a file gone since its batch was planned is an error row of
+ * the {@code read} stage and the micro-batch (and any replay of it) completes.
  */
 public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -28,6 +36,8 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
   public static final String FRAME = "frame";
   public static final String ERROR = "error";
   public static final String LATE = "late";
+  /** The error class of a frame whose capture time is beyond now + {@code maxClockSkew}. */
+  public static final String CLOCK_SKEW = "ClockSkew";
 
   static final String TIME_FILE_NAME = "file_name";
   static final String TIME_MODIFICATION = "modification_time";
@@ -50,22 +60,45 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
       .add("content", DataTypes.BinaryType, true);
 
   private final PartitionedInference inference;
+  private final Broadcast<SerializableConfiguration> hadoopConf;
+  private final FileReader reader;
   private final ResultColumns columns;
-  private final long watermarkMillis;
+  private final Clock clock;
 
   /**
-   * Built by {@link ScoringPlan#frameScorer}; {@code columns} are {@link ResultColumns#frames}.
-   *
-   * @param watermarkMillis frames captured before this are late; {@code Long.MIN_VALUE} for none yet
+   * What a micro-batch judges capture times against, decided once on the driver: each camera's
+   * watermark (a camera without one has no late frames yet), the driver's now and the skew allowed
+   * beyond it (the setting's name, for messages).
    */
-  FrameScorer(PartitionedInference inference, ResultColumns columns, long watermarkMillis) {
+  public record Clock(java.util.Map<String, Long> watermarkMillis, long nowMillis, long maxSkewMillis, String skewSetting)
+      implements java.io.Serializable {
+    public Clock {
+      watermarkMillis = java.util.Map.copyOf(watermarkMillis);
+    }
+
+    boolean late(String camera, Timestamp capturedAt) {
+      Long watermark = watermarkMillis.get(camera);
+      return capturedAt != null && watermark != null && capturedAt.getTime() < watermark;
+    }
+
+    boolean skewed(Timestamp capturedAt) {
+      return capturedAt != null && capturedAt.getTime() > nowMillis + maxSkewMillis;
+    }
+  }
+
+  /** Built by {@link ScoringPlan#frameScorer}; {@code columns} are {@link ResultColumns#frames}. */
+  FrameScorer(PartitionedInference inference, Broadcast<SerializableConfiguration> hadoopConf, long maxFileBytes,
+      ResultColumns columns, Clock clock) {
     this.inference = inference;
+    this.hadoopConf = hadoopConf;
+    this.reader = new FileReader(maxFileBytes);
     this.columns = columns;
-    this.watermarkMillis = watermarkMillis;
+    this.clock = clock;
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
+    Configuration conf = hadoopConf.value().value();
     Iterator<Frame> frames = new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -74,13 +107,13 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
 
       @Override
       public Frame next() {
-        return toFrame(rows.next());
+        return toFrame(rows.next(), conf);
       }
     };
-    return inference.apply(frames, f -> f.late ? null : f.content, this::toRow);
+    return inference.apply(frames, f -> f.late || f.skewed || f.readError != null ? null : f.content, this::toRow);
   }
 
-  private Frame toFrame(Row r) {
+  private Frame toFrame(Row r, Configuration conf) {
     Frame f = new Frame();
     f.path = r.getString(1);
     f.cameraId = r.getString(0);
@@ -106,8 +139,24 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
         f.timeSource = TIME_MODIFICATION;
       }
     }
+    // A capture time in the future is a wrong clock, not a frame: it must not count, and must not
+    // move its camera's watermark (which would make the camera's real frames late).
+    f.skewed = clock.skewed(f.capturedAt);
+    f.late = !f.skewed && clock.late(f.cameraId, f.capturedAt);
+    if (f.topic == null && f.path != null && r.isNullAt(6) && !f.late && !f.skewed) {
+      FileReader.InputFile file = reader.read(conf, f.path);
+      if (file.errorClass != null) {
+        f.readError = file.errorClass;
+        f.readMessage = file.message;
+        f.bytes = file.length;
+      } else {
+        f.content = file.content;
+      }
+    }
     f.imageId = f.content.length > 0 ? ModelFiles.sha256Hex(f.content) : null;
-    f.late = f.capturedAt != null && f.capturedAt.getTime() < watermarkMillis;
+    if (f.readError == null) {
+      f.bytes = f.content.length;
+    }
     return f;
   }
 
@@ -139,9 +188,18 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
         .set("kafka_partition", f.partition)
         .set("kafka_offset", f.offset)
         .set("image_id", f.imageId)
-        .set("bytes", (long) f.content.length);
-    if (f.late) {
+        .set("bytes", f.bytes);
+    if (f.skewed) {
+      v.set("kind", ERROR).error(ImageResult.STAGE_READ, CLOCK_SKEW, String.format(java.util.Locale.ROOT,
+          "Camera %s: capture time %s (from the %s) is %,d s ahead of the stream's clock (now %s), more than %s = %d s allows;"
+              + " the camera's clock is probably wrong: set it right (NTP) and land the frame again with its true capture time,"
+              + " or raise %s if the driver's clock is the one behind",
+          f.cameraId, f.capturedAt.toInstant(), f.timeSource.replace('_', ' '), (f.capturedAt.getTime() - clock.nowMillis()) / 1000,
+          java.time.Instant.ofEpochMilli(clock.nowMillis()), clock.skewSetting(), clock.maxSkewMillis() / 1000, clock.skewSetting()));
+    } else if (f.late) {
       v.set("kind", LATE);
+    } else if (f.readError != null) {
+      v.set("kind", ERROR).error(ImageResult.STAGE_READ, f.readError, f.readMessage);
     } else if (r == null || !r.isSuccess()) {
       v.set("kind", ERROR).error(r == null ? ImageResult.STAGE_READ : r.errorStage(), r == null ? "NoContent" : r.errorClass(),
           r == null ? "The frame has no bytes" : r.errorMessage());
@@ -164,6 +222,11 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
     String timeSource;
     byte[] content;
     String imageId;
+    long bytes;
     boolean late;
+    boolean skewed;
+    /** Why a landed file's bytes could not be read ({@link FileErrors}), or null. */
+    String readError;
+    String readMessage;
   }
 }

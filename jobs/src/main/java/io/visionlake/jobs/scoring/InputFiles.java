@@ -1,5 +1,6 @@
 package io.visionlake.jobs.scoring;
 
+import io.visionlake.udfs.model.Credentials;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,6 +58,7 @@ public final class InputFiles {
     TreeSet<String> files = new TreeSet<>();
     long hidden = 0;
     for (String input : inputs) {
+      refuseCredentials(input, "--input");
       Path path = new Path(input);
       try {
         FileSystem fs = path.getFileSystem(hadoop);
@@ -68,7 +70,7 @@ public final class InputFiles {
           }
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot list the input " + input + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(Credentials.mask("Cannot list the input " + input + ": " + e.getMessage()), e);
       }
     }
     return new Listing(new ArrayList<>(files), hidden);
@@ -88,7 +90,25 @@ public final class InputFiles {
     try {
       return List.of(fs.getFileStatus(path));
     } catch (FileNotFoundException e) {
-      throw new IllegalArgumentException("Input path does not exist: " + fs.makeQualified(path), e);
+      throw new IllegalArgumentException(missing(fs, path), e);
+    }
+  }
+
+  /** The message of an input that does not exist: the qualified path (relative ones resolved), masked. */
+  public static String missing(FileSystem fs, Path path) {
+    return Credentials.mask("Input path does not exist: " + fs.makeQualified(path));
+  }
+
+  /**
+   * Refuses a URI with credentials in it ({@code s3a://KEY:SECRET@bucket/...}): a listed file's
+   * name carries its input's authority into {@code images.path} and every message, and Hadoop's
+   * S3A no longer reads credentials from URIs anyway. The message says where they go instead.
+   */
+  public static void refuseCredentials(String uri, String option) {
+    if (Credentials.hasUserInfo(uri)) {
+      throw new IllegalArgumentException(option + " " + Credentials.mask(uri) + " carries credentials in the URI: they would be"
+          + " stored in the tables' path columns. Give the URI without them and the credentials as Hadoop settings"
+          + " (--conf spark.hadoop.fs.s3a.access.key=... and ...secret.key, or a credentials provider)");
     }
   }
 

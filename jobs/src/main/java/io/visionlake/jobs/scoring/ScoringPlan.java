@@ -20,6 +20,7 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
@@ -164,6 +165,19 @@ public final class ScoringPlan {
     return String.join(";", versions);
   }
 
+  /**
+   * Every setting besides the model that changes what a file's rows say: the analysers asked for,
+   * their versions and options, the decode and read limits. The backfill's "done" fingerprint
+   * hashes it, so a day re-runs when any of them changes; batch size, threads and partitioning
+   * change how fast, not what, and are left out. May hold option values: hash it, do not log it.
+   */
+  public String resultSettings() {
+    return String.format(Locale.ROOT, "analyzers=%s;versions=%s;options=%s;maxPixels=%d;maxFileBytes=%d",
+        String.join(",", selection.names), String.join(",", selection.versions),
+        selection.specs.stream().map(s -> s.name() + "=" + s.className() + s.options()).collect(Collectors.joining(",")),
+        conf.getLong(JobOptions.MAX_PIXELS), conf.getLong(JobOptions.MAX_FILE_BYTES));
+  }
+
   /** A readable summary for job descriptions and logs. */
   public String describe() {
     return String.format(Locale.ROOT, "analyzers=%s, model=%s v%s, batch %d", String.join(",", selection.names),
@@ -209,9 +223,9 @@ public final class ScoringPlan {
     return scoreFiles(listing, partitions(spark, files.size()), done).persist(storageLevel(conf));
   }
 
-  /** The stream's scorer for one micro-batch; frames captured before {@code watermarkMillis} are late. */
-  public FrameScorer frameScorer(long watermarkMillis) {
-    return new FrameScorer(inference(null), frameColumns(), watermarkMillis);
+  /** The stream's scorer for one micro-batch, judging capture times against {@code clock}. */
+  public FrameScorer frameScorer(FrameScorer.Clock clock) {
+    return new FrameScorer(inference(null), hadoopConf, conf.getLong(JobOptions.MAX_FILE_BYTES), frameColumns(), clock);
   }
 
   /** The frame scorer's rows. */

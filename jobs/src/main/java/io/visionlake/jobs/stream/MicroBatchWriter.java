@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -41,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * <p>Exactly once: {@code frames}, {@code frame_errors} and {@code late_frames} are appended with
  * Delta's idempotent writes ({@code txnAppId} = the stream id recorded in the checkpoint, see {@link
  * StreamIdentity}; {@code txnVersion} = batch id), so a batch replayed after a crash or restart adds
- * nothing to a table it already reached, and another checkpoint's batches never count as this one's. The
- * watermark a batch uses comes from this stream's {@code frames} rows of earlier batches only, so a replay
- * classifies late frames exactly as the first attempt did. {@code flow_counts} is then recomputed
+ * nothing to a table it already reached, and another checkpoint's batches never count as this one's. Each
+ * camera has its own watermark, from its own frames of earlier batches only ({@link CameraWatermarks},
+ * which also keeps the "now" a batch judged clock skew against), so a replay classifies late and
+ * skewed frames exactly as the first attempt did. {@code flow_counts} is then recomputed
  * from {@code frames} for every (camera, window) the batch touched and MERGEd, which makes it a
  * function of {@code frames}, however often a batch runs.
  */
@@ -60,9 +60,10 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   private final String stream;
   /** The stream id: the Delta txnAppId and the {@code stream_id} column, which tell this stream's rows and batches from others'. */
   private final String streamId;
-  private volatile Instant watermark;
+  /** Each camera's watermark after the last batch (for progress lines and windows' finality). */
+  private volatile Map<String, Instant> watermarks = Map.of();
+  private final transient CameraWatermarks clocks;
   private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
-  private transient int skippedCount;
   /** --head: adds head_label, head_score to frames (null: no head). */
   private final transient LabelHead head;
 
@@ -72,7 +73,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
    * parallelism and limits.
    */
   public record Options(String stream, String streamId, boolean legacyId, long windowSeconds, long watermarkDelaySeconds, int partitions,
-      String fileSourceCheckpoint, int maxPerTrigger, int commitAttempts) implements java.io.Serializable {}
+      int maxPerTrigger, int commitAttempts, String checkpoint, long maxClockSkewSeconds) implements java.io.Serializable {}
 
   /** @param head the label head adding head_label, head_score to frames, or null */
   MicroBatchWriter(SparkSession spark, Lake lake, ScoringPlan plan, LabelHead head, Options options) {
@@ -83,6 +84,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     this.options = options;
     this.stream = options.stream();
     this.streamId = options.streamId();
+    this.clocks = new CameraWatermarks(spark.sessionState().newHadoopConf(), options.checkpoint());
   }
 
   int maxPerTrigger() {
@@ -102,10 +104,10 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     lake.ensure(spark, Lake.FRAME_ERRORS, Lake.FRAME_ERRORS_SCHEMA);
     lake.ensure(spark, Lake.LATE_FRAMES, Lake.LATE_FRAMES_SCHEMA);
     lake.ensure(spark, Lake.FLOW_COUNTS, Lake.FLOW_COUNTS_SCHEMA);
-    Timestamp max = maxCapturedBefore(Long.MAX_VALUE);
-    watermark = max == null ? null : max.toInstant().minusSeconds(options.watermarkDelaySeconds());
+    Map<String, Long> maxima = maximaBefore(Long.MAX_VALUE);
+    watermarks = watermarksOf(maxima);
     long already = 0;
-    if (max != null) { // a restart: count what earlier runs took, for the backlog in the progress line
+    if (!maxima.isEmpty()) { // a restart: count what earlier runs took, for the backlog in the progress line
       for (String t : List.of(Lake.FRAMES, Lake.FRAME_ERRORS, Lake.LATE_FRAMES)) {
         Dataset<Row> rows = lake.table(spark, t).toDF();
         already += rows.filter(own(rows)).count();
@@ -114,9 +116,14 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     taken.set(already);
   }
 
-  /** The watermark after the last batch (max capture time seen minus the delay), or null. */
+  /** The most advanced camera's watermark after the last batch, or null before any frame. */
   Instant watermark() {
-    return watermark;
+    return watermarks.values().stream().max(Instant::compareTo).orElse(null);
+  }
+
+  /** Each camera's watermark after the last batch: its latest on-time capture time minus the delay. */
+  Map<String, Instant> watermarks() {
+    return watermarks;
   }
 
   @Override
@@ -124,9 +131,14 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     long started = System.nanoTime();
     spark.sparkContext().setJobGroup("visionlake-stream-" + stream + "-" + batchId,
         "Stream " + stream + " micro-batch " + batchId + " into " + lake.root(), false);
-    Timestamp before = maxCapturedBefore(batchId);
-    long watermarkMillis = before == null ? Long.MIN_VALUE : before.getTime() - options.watermarkDelaySeconds() * 1000;
-    FrameScorer scorer = plan.frameScorer(watermarkMillis);
+    Map<String, Long> before = maximaBefore(batchId);
+    Map<String, Long> watermarkMillis = new java.util.TreeMap<>();
+    before.forEach((camera, max) -> watermarkMillis.put(camera, max - options.watermarkDelaySeconds() * 1000));
+    // A replay judges clock skew against the "now" of its first attempt, so it classifies the same way.
+    CameraWatermarks.State recorded = clocks.recorded(batchId);
+    long nowMillis = recorded != null ? recorded.nowMillis() : System.currentTimeMillis();
+    FrameScorer scorer = plan.frameScorer(new FrameScorer.Clock(watermarkMillis, nowMillis, options.maxClockSkewSeconds() * 1000,
+        io.visionlake.jobs.conf.JobOptions.STREAM_MAX_CLOCK_SKEW));
     StructType resultSchema = plan.frameColumns().schema();
     Dataset<Row> scored = batch.select(FrameScorer.SOURCE_SCHEMA.fieldNames()[0],
             Arrays.copyOfRange(FrameScorer.SOURCE_SCHEMA.fieldNames(), 1, FrameScorer.SOURCE_SCHEMA.size()))
@@ -134,16 +146,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         .mapPartitions(scorer, Encoders.row(resultSchema))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> cached = scored;
-    Dataset<Row> skipped = null;
     try {
-      // One small collect: what the batch held, per kind, and its latest on-time capture time.
-      List<Row> summary = scored.groupBy("kind").agg(count(lit(1)), max("captured_at")).collectAsList();
-      if (options.fileSourceCheckpoint() != null) {
-        skipped = skippedFiles(scored, batchId, scorer, resultSchema);
-        if (skipped != null) {
-          scored = scored.unionByName(skipped);
-        }
-      }
+      // One small collect: what the batch held, per kind and camera, and each camera's latest on-time capture time.
+      List<Row> summary = scored.groupBy("kind", "camera_id").agg(count(lit(1)), max("captured_at")).collectAsList();
       Timestamp now = Timestamp.from(Instant.now());
       Dataset<Row> frames = scored.filter(col("kind").equalTo(FrameScorer.FRAME));
       if (head != null) {
@@ -167,25 +172,28 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
           Lake.FRAME_ERRORS, batchId);
       append(scored.filter(col("kind").equalTo(FrameScorer.LATE)).select(col("camera_id"), col("captured_at"), col("time_source"),
           col("image_id"), col("path"), col("kafka_topic"), col("kafka_partition"), col("kafka_offset"),
-          lit(new Timestamp(watermarkMillis == Long.MIN_VALUE ? 0 : watermarkMillis)).as("watermark"), lit(stream).as("stream"),
+          byCamera(watermarkMillis).as("watermark"), lit(stream).as("stream"),
           lit(batchId).as("batch_id"), lit(streamId).as("stream_id"), lit(now).as("arrived_at")),
           Lake.LATE_FRAMES, batchId);
       Map<String, Long> kinds = new java.util.TreeMap<>();
-      Timestamp after = before;
+      Map<String, Long> after = new java.util.TreeMap<>(before);
       for (Row r : summary) {
-        kinds.put(r.getString(0), r.getLong(1));
-        if (FrameScorer.FRAME.equals(r.getString(0)) && !r.isNullAt(2) && (after == null || r.getTimestamp(2).after(after))) {
-          after = r.getTimestamp(2);
+        kinds.merge(r.getString(0), r.getLong(2), Long::sum);
+        // Only frames move a camera's maximum: late frames are behind it, skewed ones are errors.
+        if (FrameScorer.FRAME.equals(r.getString(0)) && !r.isNullAt(3)) {
+          after.merge(r.getString(1), r.getTimestamp(3).getTime(), Math::max);
         }
       }
-      watermark = after == null ? null : after.toInstant().minusSeconds(options.watermarkDelaySeconds());
+      // Recorded before Spark commits the batch: the next batch reads it, a replay of this one rewrites it alike.
+      clocks.write(batchId, new CameraWatermarks.State(nowMillis, after));
+      watermarks = watermarksOf(after);
       // A backfill recomputing flow_counts for the same day can win the race for the commit; the
       // recomputation from frames is idempotent, so the losing MERGE simply runs again.
       Dataset<Row> batchFrames = frames;
       DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " flow_counts", options.commitAttempts(),
           () -> refreshFlowCounts(batchFrames, now));
-      taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum() + (skipped == null ? 0 : skippedCount));
-      LOG.info("Stream {} batch {}: {} in {} ms, watermark {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, watermark);
+      taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum());
+      LOG.info("Stream {} batch {}: {} in {} ms, watermarks {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, watermarks);
     } finally {
       cached.unpersist();
       spark.sparkContext().clearJobGroup();
@@ -195,28 +203,6 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   /** Rows this stream has taken from its source (all runs): frames + errors + late. */
   long taken() {
     return taken.get();
-  }
-
-  /**
-   * The files of this batch that the scan skipped (Spark's file scan drops zero-byte files), scored
-   * as frames with empty content, so they become {@code EmptyFile} errors instead of vanishing.
-   */
-  private Dataset<Row> skippedFiles(Dataset<Row> scored, long batchId, MapPartitionsFunction<Row, Row> scorer, StructType resultSchema) {
-    List<String> logged = SourceLog.files(spark.sessionState().newHadoopConf(), options.fileSourceCheckpoint(), batchId);
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    scored.select("path").as(Encoders.STRING()).collectAsList().forEach(p -> seen.add(SourceLog.normalise(p)));
-    List<Row> skipped = new ArrayList<>();
-    for (String path : logged) {
-      if (!seen.contains(path)) {
-        skipped.add(org.apache.spark.sql.RowFactory.create(null, path, null, null, null, null, new byte[0]));
-      }
-    }
-    skippedCount = skipped.size();
-    if (skipped.isEmpty()) {
-      return null;
-    }
-    LOG.info("Stream {} batch {}: {} file(s) the scan skipped (zero bytes) go to frame_errors", stream, batchId, skipped.size());
-    return spark.createDataFrame(skipped, FrameScorer.SOURCE_SCHEMA).mapPartitions(scorer, Encoders.row(resultSchema));
   }
 
   /** Idempotent append: Delta skips it when this stream (this checkpoint) already wrote this batch id to the table. */
@@ -229,16 +215,61 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         .save(lake.path(table));
   }
 
-  /** Latest capture time in {@code frames} among this stream's batches before {@code batchId}. */
-  private Timestamp maxCapturedBefore(long batchId) {
-    if (!lake.exists(spark, Lake.FRAMES)) {
-      return null;
+  /**
+   * Each camera's latest capture time (ms) in this stream's batches before {@code batchId}: from the
+   * state the previous batch recorded ({@link CameraWatermarks}). A checkpoint an earlier version
+   * wrote has progress but no state: then, once, the maxima are derived from its {@code frames} rows.
+   */
+  private Map<String, Long> maximaBefore(long batchId) {
+    CameraWatermarks.State state = clocks.before(batchId);
+    if (state != null) {
+      return state.maxCaptured();
+    }
+    boolean earlierBatches = batchId > 0 && (batchId != Long.MAX_VALUE || hasProgress());
+    if (!earlierBatches || !lake.exists(spark, Lake.FRAMES)) {
+      return Map.of();
     }
     Dataset<Row> frames = lake.table(spark, Lake.FRAMES).toDF();
-    Row r = frames
-        .filter(own(frames).and(col("batch_id").lt(batchId)))
-        .agg(max("captured_at")).first();
-    return r.isNullAt(0) ? null : r.getTimestamp(0);
+    Map<String, Long> maxima = new java.util.TreeMap<>();
+    frames.filter(own(frames).and(col("batch_id").lt(batchId)))
+        .groupBy("camera_id").agg(max("captured_at")).collectAsList()
+        .forEach(r -> maxima.put(r.getString(0), r.getTimestamp(1).getTime()));
+    return maxima;
+  }
+
+  /** Whether Spark has committed a batch in this checkpoint (a restart, not a new stream). */
+  private boolean hasProgress() {
+    try {
+      org.apache.hadoop.fs.Path commits = new org.apache.hadoop.fs.Path(options.checkpoint(), "commits");
+      return commits.getFileSystem(spark.sessionState().newHadoopConf()).exists(commits);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot read the checkpoint " + options.checkpoint(), e);
+    }
+  }
+
+  private Map<String, Instant> watermarksOf(Map<String, Long> maxima) {
+    Map<String, Instant> w = new java.util.TreeMap<>();
+    maxima.forEach((camera, max) -> w.put(camera, Instant.ofEpochMilli(max).minusSeconds(options.watermarkDelaySeconds())));
+    return java.util.Collections.unmodifiableMap(w);
+  }
+
+  /** The row's camera's entry of {@code millisByCamera} as a timestamp; null for a camera without one. */
+  private static Column byCamera(Map<String, Long> millisByCamera) {
+    if (millisByCamera.isEmpty()) {
+      return lit(null).cast(DataTypes.TimestampType);
+    }
+    List<Column> entries = new ArrayList<>();
+    millisByCamera.forEach((camera, millis) -> {
+      entries.add(lit(camera));
+      entries.add(lit(new Timestamp(millis)));
+    });
+    return org.apache.spark.sql.functions.element_at(org.apache.spark.sql.functions.map(entries.toArray(new Column[0])), col("camera_id"));
+  }
+
+  private Map<String, Long> watermarkMillis() {
+    Map<String, Long> m = new java.util.TreeMap<>();
+    watermarks.forEach((camera, w) -> m.put(camera, w.toEpochMilli()));
+    return m;
   }
 
   /**
@@ -275,7 +306,8 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       Dataset<Row> all = lake.table(spark, Lake.FRAMES).toDF();
       Dataset<Row> counts = FlowCounts.of(all.filter(col("capture_date").between(from, to)), duration)
           .join(touched, new String[] {"camera_id", "window_start"}, "left_semi");
-      Column isFinal = watermark == null ? lit(false) : col("window_end").leq(lit(Timestamp.from(watermark)));
+      // Each camera's windows are final by its own watermark only.
+      Column isFinal = org.apache.spark.sql.functions.coalesce(col("window_end").leq(byCamera(watermarkMillis())), lit(false));
       Dataset<Row> source = counts.withColumn("final", isFinal).withColumn("updated_at", lit(now));
       lake.table(spark, Lake.FLOW_COUNTS).as("t")
           .merge(source.as("s"), "t.camera_id = s.camera_id AND t.window_start = s.window_start")
@@ -289,9 +321,10 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   }
 
   private void markFinal() {
-    if (watermark != null) {
+    if (!watermarks.isEmpty()) {
+      // Only this stream's cameras: a camera without a watermark here gets null, which updates nothing.
       lake.table(spark, Lake.FLOW_COUNTS).update(
-          col("final").equalTo(false).and(col("window_end").leq(lit(Timestamp.from(watermark)))),
+          col("final").equalTo(false).and(col("window_end").leq(byCamera(watermarkMillis()))),
           Map.of("final", lit(true)));
     }
   }

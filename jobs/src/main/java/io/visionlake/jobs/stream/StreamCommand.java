@@ -46,7 +46,7 @@ final class StreamCommand implements Callable<Integer> {
   Integer maxPerTrigger;
 
   @Option(names = "--query-name", paramLabel = "<name>", defaultValue = StreamingInferenceJob.DEFAULT_QUERY_NAME,
-      description = "streaming query name, a label in the stream column and logs; the Delta txnAppId is the stream id kept in the checkpoint (default: ${DEFAULT-VALUE})")
+      description = "query name in logs and the stream column (default: ${DEFAULT-VALUE})")
   String queryName;
 
   @Option(names = "--starting-offsets", paramLabel = "<earliest|latest>", defaultValue = "earliest",

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import io.visionlake.jobs.scoring.InputFiles;
 import org.apache.spark.sql.streaming.SourceProgress;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
@@ -18,13 +19,16 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
 public final class StreamProgress extends StreamingQueryListener {
   private final String queryName;
   private final MicroBatchWriter writer;
-  private final LongSupplier backlogFiles;
+  private final Supplier<Landing> backlogFiles;
   private final int maxPerTrigger;
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final List<Long> batchRows = new CopyOnWriteArrayList<>();
 
-  /** @param backlogFiles files not yet taken by the stream, or null when the source is Kafka */
-  StreamProgress(String queryName, MicroBatchWriter writer, LongSupplier backlogFiles, int maxPerTrigger) {
+  /** Files under a landing folder not taken yet (-1: the listing failed), and dot-files the listing skipped. */
+  record Landing(long waiting, long hidden) {}
+
+  /** @param backlogFiles the landing folder's state, or null when the source is Kafka */
+  StreamProgress(String queryName, MicroBatchWriter writer, Supplier<Landing> backlogFiles, int maxPerTrigger) {
     this.queryName = queryName;
     this.writer = writer;
     this.backlogFiles = backlogFiles;
@@ -44,8 +48,12 @@ public final class StreamProgress extends StreamingQueryListener {
     Instant watermark = writer.watermark();
     String behind;
     if (backlogFiles != null) {
-      long files = Math.max(0, backlogFiles.getAsLong());
+      Landing landing = backlogFiles.get();
+      long files = Math.max(0, landing.waiting());
       behind = String.format(Locale.ROOT, "behind: %,d file(s) waiting = %d batch(es)", files, (files + maxPerTrigger - 1) / maxPerTrigger);
+      if (landing.hidden() > 0) {
+        behind += " · " + InputFiles.hiddenNote(landing.hidden());
+      }
     } else {
       long offsets = 0;
       for (SourceProgress s : p.sources()) {

@@ -10,6 +10,7 @@ import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.scoring.AnalyzerSelection;
 import io.visionlake.jobs.scoring.FrameScorer;
 import io.visionlake.jobs.scoring.HeadColumns;
+import io.visionlake.jobs.scoring.InputFiles;
 import io.visionlake.jobs.scoring.ScoringPlan;
 import io.visionlake.udfs.heads.LabelHead;
 import io.visionlake.udfs.model.ModelCatalog;
@@ -18,23 +19,20 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.DataStreamReader;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Camera streams into Delta: frames from a landing folder ({@code binaryFile} stream) or a Kafka
+ * Camera streams into Delta: frames from a landing folder ({@link LandingSource}) or a Kafka
  * topic run through the same partitioned analysis path as the batch job (people, faces,
  * classify, embed), and land in {@code frames}, {@code frame_errors} and {@code late_frames};
  * {@code flow_counts} is MERGEd every micro-batch. Exactly once through restarts: see {@link
@@ -79,12 +77,20 @@ public final class StreamingInferenceJob {
       throw new IllegalArgumentException("--max-per-trigger must be >= 1, got " + maxPerTrigger);
     }
 
+    long maxClockSkewSeconds;
+    try {
+      maxClockSkewSeconds = parseSeconds(conf.get(JobOptions.STREAM_MAX_CLOCK_SKEW), JobOptions.STREAM_MAX_CLOCK_SKEW);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + " (set it with --conf or the conf file; default "
+          + JobOptions.STREAM_MAX_CLOCK_SKEW_DEFAULT + ")", e);
+    }
+
     ScoringPlan plan = ScoringPlan.prepare(spark, conf, catalog, settings.model, settings.analyzers, settings.head != null,
         ScoringPlan.Workload.FRAMES);
     LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName());
     MicroBatchWriter writer = new MicroBatchWriter(spark, new Lake(settings.lake), plan, head, new MicroBatchWriter.Options(
         settings.queryName, identity.id(), identity.legacy(), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
-        settings.isKafka() ? null : settings.checkpoint, maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS)));
+        maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS), settings.checkpoint, maxClockSkewSeconds));
     writer.ensureTables();
     return writer;
   }
@@ -103,18 +109,18 @@ public final class StreamingInferenceJob {
               col("topic").as("kafka_topic"), col("partition").as("kafka_partition"), col("offset").as("kafka_offset"),
               col("timestamp").as("source_time"), col("value").as("content"));
     }
-    DataStreamReader reader = spark.readStream().format("binaryFile")
-        .schema(new org.apache.spark.sql.types.StructType()
-            .add("path", DataTypes.StringType, false)
-            .add("modificationTime", DataTypes.TimestampType, false)
-            .add("length", DataTypes.LongType, false)
-            .add("content", DataTypes.BinaryType, true))
-        .option("recursiveFileLookup", "true")
-        .option("maxFilesPerTrigger", maxPerTrigger);
-    return reader.load(landing(settings))
-        .select(lit(null).cast(DataTypes.StringType).as("camera_id"), col("path"),
-            lit(null).cast(DataTypes.StringType).as("kafka_topic"), lit(null).cast(DataTypes.IntegerType).as("kafka_partition"),
-            lit(null).cast(DataTypes.LongType).as("kafka_offset"), col("modificationTime").as("source_time"), col("content"));
+    // Paths only: the scorer reads each file (see LandingSource for why not Spark's binaryFile stream).
+    return landingRows(spark.readStream().format(LandingSource.class.getName())
+        .option(LandingSource.MAX_FILES, maxPerTrigger)
+        .load(landing(settings)));
+  }
+
+  /** Rows of {@link LandingSource#SCHEMA} as source rows: no camera yet (the scorer finds it in the path), no content. */
+  static Dataset<Row> landingRows(Dataset<Row> files) {
+    return files.select(lit(null).cast(DataTypes.StringType).as("camera_id"), col("path"),
+        lit(null).cast(DataTypes.StringType).as("kafka_topic"), lit(null).cast(DataTypes.IntegerType).as("kafka_partition"),
+        lit(null).cast(DataTypes.LongType).as("kafka_offset"), col("modificationTime").as("source_time"),
+        lit(null).cast(DataTypes.BinaryType).as("content"));
   }
 
   static String landing(Settings settings) {
@@ -125,25 +131,23 @@ public final class StreamingInferenceJob {
   }
 
   /**
-   * Files under the landing folder the stream has not taken yet: listed files minus the rows this
-   * stream has written so far. A listing per micro-batch; cheap next to the batch itself.
+   * Files under the landing folder the stream has not taken yet (listed inputs minus the rows this
+   * stream has written so far) and the dot-files the listing skips. A listing per micro-batch; cheap
+   * next to the batch itself.
    */
-  private static LongSupplier backlog(SparkSession spark, Settings settings, MicroBatchWriter writer) {
+  private static Supplier<StreamProgress.Landing> backlog(SparkSession spark, Settings settings, MicroBatchWriter writer) {
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(landing(settings));
     org.apache.hadoop.conf.Configuration hadoop = spark.sessionState().newHadoopConf();
     return () -> {
-      long listed = 0;
+      long[] listed = {0};
+      long hidden;
       try {
         FileSystem fs = root.getFileSystem(hadoop);
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-        while (it.hasNext()) {
-          it.next();
-          listed++;
-        }
+        hidden = InputFiles.walk(fs, root, f -> listed[0]++);
       } catch (IOException e) {
-        return -1;
+        return new StreamProgress.Landing(-1, 0);
       }
-      return listed - writer.taken();
+      return new StreamProgress.Landing(listed[0] - writer.taken(), hidden);
     };
   }
 
@@ -277,8 +281,14 @@ public final class StreamingInferenceJob {
       return progress.batchRows();
     }
 
+    /** The most advanced camera's watermark (the cameras' own are {@link #watermarks()}), or null. */
     public java.time.Instant watermark() {
       return writer.watermark();
+    }
+
+    /** Each camera's watermark after the last batch. */
+    public java.util.Map<String, java.time.Instant> watermarks() {
+      return writer.watermarks();
     }
 
     /** Waits for the query to end (available-now ends by itself), then detaches the listener. */

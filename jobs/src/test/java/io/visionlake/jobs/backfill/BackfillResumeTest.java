@@ -61,7 +61,8 @@ class BackfillResumeTest extends DeltaTestBase {
     assertThat(imagesPerDay(lake)).isEqualTo(expected);
     Dataset<Row> images = spark.read().format("delta").load(lake.resolve(Lake.IMAGES).toString());
     assertThat(images.select("path").distinct().count()).as("no image twice").isEqualTo((long) DAYS * PER_DAY);
-    Map<LocalDate, Row> latest = RunLog.of(spark, new Lake(lake.toString())).latestDays(BackfillJob.JOB, "backfill", DAY1, DAY1.plusDays(DAYS - 1));
+    Map<LocalDate, Row> latest = RunLog.of(spark, new Lake(lake.toString())).latestDays(BackfillJob.JOB, "backfill", DAY1, DAY1.plusDays(DAYS - 1),
+        d -> DayInputs.list(spark.sessionState().newHadoopConf(), d, DayLayout.NESTED.dayDir(input.toString(), d)).dir);
     assertThat(latest).hasSize(DAYS);
     latest.forEach((day, row) -> assertThat((String) row.getAs("status")).as("latest row of %s", day).isEqualTo("SUCCEEDED"));
   }

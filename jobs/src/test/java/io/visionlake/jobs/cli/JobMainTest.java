@@ -42,6 +42,13 @@ class JobMainTest {
       if ("state".equals(failWith)) {
         throw new IllegalStateException("the job broke");
       }
+      if ("uri".equals(failWith)) {
+        // As Hadoop and Spark word theirs: the path as given, credentials and all.
+        throw new IllegalStateException("Cannot list the input " + inputs.get(0), new java.io.IOException("Wrong FS: " + inputs.get(0)));
+      }
+      if ("uri-iae".equals(failWith)) {
+        throw new IllegalArgumentException("Input path does not exist: " + lake.root);
+      }
       return failWith == null ? JobMain.DONE : Integer.parseInt(failWith);
     }
   }
@@ -84,5 +91,27 @@ class JobMainTest {
     assertThat(code).isEqualTo(0);
     assertThat(probe.arguments).as("options grouped in the order first given, flags bare, positionals last, secrets masked")
         .isEqualTo("--input a --input fs.s3a.secret.key=***** --lake s3a://bucket/lake --quiet fs.s3a.access.key=***** plain");
+  }
+
+  @Test
+  void credentialsInUrisAreMaskedInRecordedArgumentsAndPrintedErrors() {
+    String s3 = "s3a://AKIAEXAMPLE:wJalr/SECRETKEY@bucket/lake";
+    String signed = "https://cdn.example.com/x.jpg?X-Amz-Credential=AKIAEXAMPLE%2F2024&X-Amz-Signature=deadbeef&X-Amz-Date=1";
+    String basic = "https://user:pa55word@host.example.com/images";
+    String token = "https://host.example.com/images?token=t0k3n&page=2";
+    Probe probe = new Probe();
+    assertThat(JobMain.commandLine("probe", probe).execute("--lake", s3, "--input", signed, "--input", basic, "--input", token))
+        .isEqualTo(0);
+    assertThat(probe.arguments).as("job_runs.arguments").isEqualTo("--lake s3a://***@bucket/lake"
+        + " --input https://cdn.example.com/x.jpg?X-Amz-Credential=*****&X-Amz-Signature=*****&X-Amz-Date=1"
+        + " --input https://***@host.example.com/images --input https://host.example.com/images?token=*****&page=2");
+
+    CommandRun broke = CommandRun.execute("probe", new Probe(), "--lake", "l", "--input", basic, "--fail-with", "uri");
+    assertThat(broke.exitCode()).isEqualTo(1);
+    assertThat(broke.err()).as(broke.toString()).contains("Cannot list the input https://***@host.example.com/images")
+        .doesNotContain("pa55word");
+    CommandRun bad = CommandRun.execute("probe", new Probe(), "--lake", s3, "--fail-with", "uri-iae");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).as(bad.toString()).contains("Input path does not exist: s3a://***@bucket/lake").doesNotContain("SECRET");
   }
 }

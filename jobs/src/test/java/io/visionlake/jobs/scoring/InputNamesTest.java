@@ -5,6 +5,7 @@ import io.visionlake.jobs.backfill.DayLayout;
 import io.visionlake.jobs.batch.BatchInferenceJob;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.ml.SimilarityJob;
+import io.visionlake.jobs.ml.TrainHeadJob;
 import io.visionlake.jobs.testing.DayFolders;
 import io.visionlake.jobs.testing.DeltaTestBase;
 
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * batch and backfill over one folder of awkward names (space, '%', '#', '?', unicode, a leading
  * '_' on a file and a folder, 200 characters) write the same paths, in the form Spark's binaryFile
  * source writes (Hadoop's Path.toString(): not percent-encoded); {@code similar} reads a query file
- * of such a name and finds it in the lake under that path; dot-files are skipped and counted.
+ * of such a name and finds it in the lake under that path, and {@code similar} and {@code train-head}
+ * read every image back from its {@code images.path}; dot-files are skipped and counted.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @IntegrationTest
@@ -134,5 +136,36 @@ class InputNamesTest extends DeltaTestBase {
     SimilarityJob.query(spark, SimilarityJob.Settings.of(batchLake.toString()), day.resolve("a#1.jpg").toString(), INPUTS.size())
         .filter(col("distance").lt(1e-3)).select("path").collectAsList().forEach(r -> same.add(r.getString(0)));
     assertThat(same).contains(canonical(day.resolve("a#1.jpg")));
+  }
+
+  @Test
+  @Order(4)
+  void similarReadsEveryNameBackFromItsImagesPath() {
+    SimilarityJob.Result similar = SimilarityJob.findNearDuplicates(spark, SimilarityJob.Settings.of(batchLake.toString()));
+    System.out.println(similar.summary());
+    assertThat(similar.unusable()).as("every images.path reads back for embedding").isZero();
+    assertThat(similar.images()).isEqualTo(INPUTS.size());
+    assertThat(paths(batchLake, Lake.IMAGE_EMBEDDINGS)).as("image_embeddings: the images paths").isEqualTo(expected);
+    Set<String> paired = new TreeSet<>();
+    table(batchLake, Lake.NEAR_DUPLICATES).select("path_a", "path_b").collectAsList()
+        .forEach(r -> paired.addAll(List.of(r.getString(0), r.getString(1))));
+    assertThat(expected).as("near_duplicates: the images paths").containsAll(paired);
+  }
+
+  @Test
+  @Order(5)
+  void trainHeadReadsEveryNameFromItsImagesPath() throws IOException {
+    // Labels as a user exports them from the images table; CSV quoting keeps any name whole.
+    List<String> csv = new ArrayList<>(List.of("path,label"));
+    int i = 0;
+    for (String path : expected) {
+      csv.add("\"" + path.replace("\"", "\"\"") + "\"," + (i++ % 2 == 0 ? "even" : "odd"));
+    }
+    Path labels = Files.write(dir.resolve("labels.csv"), csv);
+    TrainHeadJob.Result head = TrainHeadJob.run(spark, TrainHeadJob.Settings.of(dir.resolve("heads/names").toString(),
+        labels.toString(), batchLake.toString()));
+    assertThat(head.labelled()).isEqualTo(INPUTS.size());
+    assertThat(head.unusable()).as("every images.path reads back for training").isZero();
+    assertThat(head.trainCount() + head.testCount()).isEqualTo(INPUTS.size());
   }
 }

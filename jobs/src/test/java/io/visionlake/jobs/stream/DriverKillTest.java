@@ -7,8 +7,8 @@ import io.visionlake.jobs.testing.CameraFrames;
 import io.visionlake.jobs.testing.ChildJvm;
 import io.visionlake.jobs.testing.DeltaTestBase;
 import io.visionlake.jobs.testing.FlowTables;
+import io.visionlake.jobs.testing.KillPoints;
 import io.visionlake.udfs.testing.IntegrationTest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,10 +34,9 @@ class DriverKillTest extends DeltaTestBase {
     String[] jobArgs = {"--source", "dir:" + landing, "--lake", lake.toString(), "--checkpoint", checkpoint.toString(),
         "--trigger", "1s", "--max-per-trigger", "4", "--analyzers", "people", "--window", "10s"};
 
-    Path frameLog = lake.resolve(Lake.FRAMES).resolve("_delta_log");
     // Table creation is version 0; wait for two micro-batch commits, then kill without warning.
     ChildJvm.killWhenReady(StreamingInferenceJob.class, jobArgs, tmp.resolve("driver.log"),
-        () -> committedVersions(frameLog) >= 3, Duration.ofSeconds(180), 100);
+        () -> KillPoints.commits(lake.resolve(Lake.FRAMES)) >= 3, Duration.ofSeconds(180), 100);
     long afterKill = spark.read().format("delta").load(lake.resolve(Lake.FRAMES).toString()).count();
     assertThat(afterKill).as("killed mid-run").isBetween(1L, 23L);
 
@@ -49,14 +48,5 @@ class DriverKillTest extends DeltaTestBase {
     assertThat(frames.select("path").distinct().count()).as("no frame twice").isEqualTo(24);
     assertThat(FlowTables.streamed(lake)).as("flow_counts = batch recomputation")
         .isEqualTo(FlowTables.recomputed(lake, "10 seconds"));
-  }
-
-  private static long committedVersions(Path deltaLog) throws java.io.IOException {
-    if (!Files.isDirectory(deltaLog)) {
-      return 0;
-    }
-    try (var s = Files.list(deltaLog)) {
-      return s.filter(p -> p.getFileName().toString().matches("\\d{20}\\.json")).count();
-    }
   }
 }

@@ -18,11 +18,13 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The landing-folder stream end to end on real frames, real Spark and real Delta. */
 @IntegrationTest
@@ -105,6 +107,52 @@ class StreamingInferenceJobTest extends DeltaTestBase {
     assertThat(table(lake, Lake.FRAMES).count()).as("replayed batch 0 adds no rows").isEqualTo(40);
     assertThat(streamed(lake)).isEqualTo(recomputed(lake, "30 seconds"));
     assertThat(framesVersion).isNotNegative();
+  }
+
+  /**
+   * Any landed name is a frame ('_' names and folders included) under the path batch writes for it
+   * (Hadoop's Path.toString()); a dot-file is skipped and counted; a FIFO and a symlink to /dev/zero
+   * are NotARegularFile rows, never a hang. Then the crash case: batch 0 planned, the sink never wrote
+   * it (a fresh lake), one of its frames deleted meanwhile: the replay makes it a FileVanished row
+   * and finishes. The timeout only turns a hang into a failure.
+   */
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void anyNameIsAFrameAndUnreadableFilesAreErrorRowsEvenOnReplay() throws Exception {
+    Path landing = tmp.resolve("landing");
+    Path north = Files.createDirectories(landing.resolve("camera=north"));
+    Files.copy(CameraFrames.frame(100), north.resolve("_DSC0001.jpg"));
+    Files.copy(CameraFrames.frame(101), Files.createDirectories(north.resolve("_raw")).resolve("20240501T120000.100.jpg"));
+    Path odd = Files.copy(CameraFrames.frame(102), north.resolve("IMG 1%#\u00e9.jpg"));
+    Files.copy(CameraFrames.frame(103), north.resolve(".upload.jpg"));
+    assertThat(new ProcessBuilder("mkfifo", north.resolve("pipe.jpg").toString()).inheritIO().start().waitFor()).isZero();
+    Files.createSymbolicLink(north.resolve("zero.jpg"), java.nio.file.Paths.get("/dev/zero"));
+    Path lake = tmp.resolve("lake");
+    Path checkpoint = tmp.resolve("cp");
+    StreamingInferenceJob.Settings settings = StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), checkpoint.toString())
+        .trigger("available-now").analyzers("people");
+
+    StreamingInferenceJob.Handle h = StreamingInferenceJob.run(spark, settings);
+    h.awaitTermination();
+
+    List<String> paths = table(lake, Lake.FRAMES).select("path").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertThat(paths).as("every non-hidden image, with batch's path form").containsExactlyInAnyOrder(
+        "file:" + north.resolve("_DSC0001.jpg"), "file:" + north.resolve("_raw/20240501T120000.100.jpg"), "file:" + odd);
+    Map<String, String> errors = table(lake, Lake.FRAME_ERRORS).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.<String>getAs("path").replaceAll(".*/", ""), r -> r.<String>getAs("error_class")));
+    assertThat(errors).containsOnly(Map.entry("pipe.jpg", "NotARegularFile"), Map.entry("zero.jpg", "NotARegularFile"));
+    assertThat(h.progressLines()).as("the dot-file is counted").hasSize(1).allSatisfy(l -> assertThat(l).contains("1 hidden"));
+
+    Files.delete(checkpoint.resolve("commits").resolve("0"));
+    Files.deleteIfExists(checkpoint.resolve("commits").resolve(".0.crc")); // else Spark's rename of the new commit file fails
+    Files.delete(odd);
+    Path fresh = tmp.resolve("lake-after-crash");
+    StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing, fresh.toString(), checkpoint.toString())
+        .trigger("available-now").analyzers("people")).awaitTermination();
+    assertThat(table(fresh, Lake.FRAMES).count()).as("the replayed batch's frames still there").isEqualTo(2);
+    Map<String, String> replayed = table(fresh, Lake.FRAME_ERRORS).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.<String>getAs("path"), r -> r.<String>getAs("error_class")));
+    assertThat(replayed).containsEntry("file:" + odd, "FileVanished").hasSize(3);
   }
 
   /** Runs the job's foreachBatch function again on the files of an old batch, as Spark does after a crash. */

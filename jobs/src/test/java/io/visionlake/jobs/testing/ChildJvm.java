@@ -16,6 +16,11 @@ public final class ChildJvm {
   private ChildJvm() {}
 
   static List<String> command(Class<?> main, String... jobArgs) {
+    return command(List.of(), main, jobArgs);
+  }
+
+  /** {@code jvmArgs} come after the defaults, so they win: {@code -Xmx1g} replaces the default heap. */
+  static List<String> command(List<String> jvmArgs, Class<?> main, String... jobArgs) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -25,8 +30,9 @@ public final class ChildJvm {
       }
     }
     command.addAll(List.of("-Xmx2g", "-Dspark.master=local[2]", "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.driver.host=127.0.0.1",
-        "-Dspark.ui.enabled=false", "-Dspark.sql.shuffle.partitions=4", "-Dspark.databricks.delta.snapshotPartitions=2",
-        "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+        "-Dspark.ui.enabled=false", "-Dspark.sql.shuffle.partitions=4", "-Dspark.databricks.delta.snapshotPartitions=2"));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
         main.getName()));
     command.addAll(List.of(jobArgs));
     return command;
@@ -34,7 +40,13 @@ public final class ChildJvm {
 
   /** Runs {@code main} in a child JVM to its end (output to {@code log}) and returns its exit code. */
   public static int exitCode(Class<?> main, String[] jobArgs, Path log, Duration timeout) throws IOException, InterruptedException {
-    Process child = new ProcessBuilder(command(main, jobArgs)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return exitCode(List.of(), main, jobArgs, log, timeout);
+  }
+
+  /** As {@link #exitCode(Class, String[], Path, Duration)}, with extra JVM options (a smaller heap, a system property). */
+  public static int exitCode(List<String> jvmArgs, Class<?> main, String[] jobArgs, Path log, Duration timeout)
+      throws IOException, InterruptedException {
+    Process child = new ProcessBuilder(command(jvmArgs, main, jobArgs)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       assertThat(child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("%s ended within %s; its log:\n%s", main.getSimpleName(),
           timeout, Files.exists(log) ? Files.readString(log) : "").isTrue();

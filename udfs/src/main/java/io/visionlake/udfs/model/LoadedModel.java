@@ -8,6 +8,9 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Files;
 import java.util.List;
@@ -80,6 +83,7 @@ public final class LoadedModel implements AutoCloseable {
         throw new IllegalArgumentException("Model '" + spec.name() + "' has block=" + spec.block()
             + " but uri " + file + " is not a DJL .params file (name-0000.params)");
       }
+      requireDjlParameters(spec, file);
       criteria.optModelPath(file.getParent())
           .optModelName(m.group(1))
           .optBlock(ModelArchitectures.newBlock(spec.block()));
@@ -105,6 +109,26 @@ public final class LoadedModel implements AutoCloseable {
       throw new ModelUnavailableException(
           "Cannot load model '" + spec.name() + "' from " + file + " with engine " + spec.engine()
               + ": " + e.getMessage() + ". Check 'uri', 'engine' and 'block' in its spec file.", e);
+    }
+  }
+
+  /**
+   * DJL reads a .params file whose first bytes are not its magic as "no parameters" and returns the
+   * block with random weights (BaseModel.readParameters answers false and loadBlock ignores it): a
+   * corrupt or foreign file would score every image with noise. The magic is checked here instead.
+   */
+  static void requireDjlParameters(ModelSpec spec, Path file) {
+    byte[] magic = new byte[4];
+    int n;
+    try (InputStream in = Files.newInputStream(file)) {
+      n = in.readNBytes(magic, 0, magic.length);
+    } catch (IOException e) {
+      throw new ModelUnavailableException("Cannot read model file " + file + " of '" + spec.name() + "': " + e.getMessage(), e);
+    }
+    if (n < magic.length || !"DJL@".equals(new String(magic, StandardCharsets.US_ASCII))) {
+      throw new ModelUnavailableException("Model file " + file + " of '" + spec.name() + "' is not a DJL parameters file (it does "
+          + "not start with DJL@): the file is corrupt or not written by DJL's Model.save. Re-create it, or check 'uri' and "
+          + "'block' in its spec file.");
     }
   }
 

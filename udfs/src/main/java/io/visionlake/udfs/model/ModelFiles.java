@@ -66,7 +66,7 @@ public final class ModelFiles {
       return local;
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "Cannot copy model file " + ModelSpec.maskUserInfo(uri) + " to " + local
+          "Cannot copy model file " + Credentials.mask(uri) + " to " + local
               + ": check the URI, that the filesystem is reachable and its credentials ("
               + e.getMessage() + ")", e);
     }

@@ -1,7 +1,6 @@
 package io.visionlake.udfs.model;
 
 import java.io.Serializable;
-import java.net.URI;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Locale;
@@ -255,27 +254,11 @@ public final class ModelSpec implements Serializable {
   @Override
   public String toString() {
     Map<String, String> m = new TreeMap<>(toOptions());
-    m.put(Keys.URI, maskUserInfo(modelUri));
+    m.put(Keys.URI, Credentials.mask(modelUri));
     if (labelsUri != null) {
-      m.put(Keys.LABELS, maskUserInfo(labelsUri));
+      m.put(Keys.LABELS, Credentials.mask(labelsUri));
     }
     return "ModelSpec" + m;
-  }
-
-  /** Replaces user info (e.g. {@code s3a://KEY:SECRET@bucket/..}) with {@code ***}. */
-  public static String maskUserInfo(String uri) {
-    if (uri == null) {
-      return null;
-    }
-    try {
-      URI u = new URI(uri);
-      if (u.getRawUserInfo() != null) {
-        return uri.replace(u.getRawUserInfo() + "@", "***@");
-      }
-    } catch (Exception e) {
-      // Not a URI (a plain path): nothing to mask.
-    }
-    return uri;
   }
 
   private static String join(float[] values) {

@@ -8,14 +8,24 @@ import io.visionlake.udfs.inference.ImageInferenceRunner;
 import io.visionlake.udfs.inference.ImageResult;
 import io.visionlake.udfs.model.ModelCatalog;
 import io.visionlake.udfs.model.ModelSpec;
+import io.visionlake.udfs.image.ImageDecodeException;
+import io.visionlake.udfs.image.ImageDecoder;
+import io.visionlake.udfs.render.AnnotatedRender;
+import io.visionlake.udfs.render.RenderBox;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.Serializable;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.SerializableConfiguration;
 import org.apache.spark.util.TaskCompletionListener;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -28,6 +38,10 @@ import scala.jdk.javaapi.CollectionConverters;
  *   <li>{@code ocr_text(content binary) -> string}: the {@code ocr} analyser's text (lines in
  *       reading order, joined by newlines; empty when the image has no text), configured by the
  *       session's {@code spark.visionlake.analyzer.ocr.*} settings
+ *   <li>{@code render_boxes(image binary|string, boxes array<struct<x,y,w,h,...>>) -> binary}: the
+ *       image (its bytes, or a path read through the session's Hadoop configuration) as a JPEG
+ *       with the stored boxes drawn on it, captioned by each box's {@code label} or {@code text}
+ *       and {@code score} ({@link RenderBox#fromRows}); no inference
  * </ul>
  *
  * All return null for bytes that are not a decodable image. SQL scalar functions see one row at a
@@ -48,6 +62,8 @@ public final class VisionFunctions {
     // Models load lazily on executors; resolving here only reads the session's analyser settings.
     AnalyzerSpec ocr = Analyzers.resolve(OcrAnalyzer.NAME, CollectionConverters.asJava(spark.conf().getAll()));
     spark.udf().register("ocr_text", analyzerUdf(ocr, 0), DataTypes.StringType);
+    spark.udf().register("render_boxes", new RenderBoxesUdf(new SerializableConfiguration(spark.sessionState().newHadoopConf())),
+        DataTypes.BinaryType);
   }
 
   /** Registers both with the default model. */
@@ -110,6 +126,73 @@ public final class VisionFunctions {
         runner = created;
       }
       return runner;
+    }
+  }
+
+  /**
+   * {@code render_boxes}: decoded by the one decoder, drawn by {@link AnnotatedRender}; null for a
+   * null image or one that cannot be read or decoded, like the other functions.
+   */
+  private static final class RenderBoxesUdf implements UDF2<Object, Object, byte[]> {
+    private static final long serialVersionUID = 1L;
+    private static final ImageDecoder DECODER = new ImageDecoder();
+
+    private final SerializableConfiguration hadoopConf;
+
+    RenderBoxesUdf(SerializableConfiguration hadoopConf) {
+      this.hadoopConf = hadoopConf;
+    }
+
+    @Override
+    public byte[] call(Object image, Object boxes) throws IOException {
+      byte[] bytes;
+      if (image == null) {
+        return null;
+      } else if (image instanceof byte[]) {
+        bytes = (byte[]) image;
+      } else if (image instanceof String) {
+        Path path = hadoopPath((String) image);
+        try (InputStream in = path.getFileSystem(hadoopConf.value()).open(path)) {
+          bytes = in.readAllBytes();
+        } catch (java.io.FileNotFoundException e) {
+          return null;
+        }
+      } else {
+        throw new IllegalArgumentException("render_boxes takes the image as binary content or a string path, got "
+            + image.getClass().getSimpleName());
+      }
+      try {
+        return AnnotatedRender.jpeg(DECODER, bytes, RenderBox.fromRows(rows(boxes), null));
+      } catch (ImageDecodeException e) {
+        return null;
+      }
+    }
+
+    /** A stored path: a plain path, or a percent-encoded file:/// URI as the jobs write for odd names. */
+    private static Path hadoopPath(String path) {
+      if (path.startsWith("file:///")) {
+        try {
+          return new Path(new java.net.URI(path));
+        } catch (java.net.URISyntaxException e) {
+          // not percent-encoded: a literal name
+        }
+      }
+      return new Path(path);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Iterable<Row> rows(Object boxes) {
+      if (boxes == null) {
+        return List.of();
+      }
+      if (boxes instanceof scala.collection.Seq) {
+        return CollectionConverters.asJava((scala.collection.Seq<Row>) boxes);
+      }
+      if (boxes instanceof Iterable) {
+        return (Iterable<Row>) boxes;
+      }
+      throw new IllegalArgumentException("render_boxes takes the boxes as an array of structs with x, y, w, h, got "
+          + boxes.getClass().getSimpleName());
     }
   }
 

@@ -11,14 +11,17 @@ import java.util.stream.Collectors;
  * as a table and, unless {@code chart=table}, an SVG chart. The page records script errors in
  * {@code body[data-errors]} and the charts drawn in {@code body[data-charts-drawn]}, which the
  * headless-browser test reads. A cell whose table the lake lacks is a {@code section.missing} with
- * a note instead of a result ({@code data-missing} names the table).
+ * a note instead of a result ({@code data-missing} names the table). An image cell is an inlined
+ * JPEG ({@code img.sheet}); {@code body[data-sheets-loaded]} counts those the browser decoded.
  */
 public final class NotebookPage {
   private NotebookPage() {}
 
   static String render(Notebook notebook, List<NotebookRunner.CellResult> results, String lake, Instant at, String chartScript) {
     StringBuilder body = new StringBuilder();
-    long charts = results.stream().filter(r -> r.cell.isSql && !r.isNote() && !"table".equals(r.cell.chart())).count();
+    long charts = results.stream().filter(r -> r.cell.isSql && !r.isNote() && !"table".equals(r.cell.chart())
+        && !"images".equals(r.cell.chart())).count();
+    long sheets = results.stream().filter(r -> r.sheetJpeg != null).count();
     for (NotebookRunner.CellResult r : results) {
       Notebook.Cell c = r.cell;
       if (!c.isSql) {
@@ -41,7 +44,14 @@ public final class NotebookPage {
           .append("<h3>").append(Markdown.escape(c.title())).append("</h3>\n")
           .append("<details><summary>SQL · ").append(r.totalRows).append(" row(s) · ").append(r.millis).append(" ms</summary><pre>")
           .append(Markdown.escape(c.text)).append("</pre></details>\n");
-      if (!"table".equals(c.chart())) {
+      if (r.sheetJpeg != null) {
+        body.append("<figure class=\"sheet\"><img class=\"sheet\" id=\"sheet-").append(c.index)
+            .append("\" alt=\"").append(r.sheetImages).append(" image(s)\" src=\"data:image/jpeg;base64,").append(r.sheetJpeg)
+            .append("\"><figcaption>").append(r.sheetImages).append(" image(s)")
+            .append(r.totalRows > r.sheetImages ? " (first " + r.sheetImages + " of " + r.totalRows + ")" : "")
+            .append(r.sheetPlaceholders > 0 ? " · " + r.sheetPlaceholders + " could not be read or decoded (placeholder tiles)" : "")
+            .append("</figcaption></figure>\n");
+      } else if (!"table".equals(c.chart())) {
         body.append("<div class=\"chart\" id=\"chart-").append(c.index).append("\" style=\"height:")
             .append(Markdown.escape(c.spec.getOrDefault("height", "340"))).append("px\"></div>\n");
       }
@@ -54,7 +64,7 @@ public final class NotebookPage {
     return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
         + "<title>" + Markdown.escape(notebook.name) + " · VisionLake</title>\n"
         + "<script>window.__notebookErrors=[];window.addEventListener('error',function(e){window.__notebookErrors.push(String(e.message));});</script>\n"
-        + "<style>" + STYLE + "</style>\n</head>\n<body data-charts=\"" + charts + "\">\n"
+        + "<style>" + STYLE + "</style>\n</head>\n<body data-charts=\"" + charts + "\" data-sheets=\"" + sheets + "\">\n"
         + "<header><h1>" + Markdown.escape(notebook.name) + "</h1><p class=\"meta\">lake <code>" + Markdown.escape(lake)
         + "</code> · rendered " + at + "</p></header>\n<main>\n" + body + "</main>\n"
         + "<script>\n" + chartScript.replace("</script", "<\\/script") + "\n</script>\n"
@@ -97,7 +107,8 @@ public final class NotebookPage {
       "h3{margin:4px 0 8px;font-size:16px}details{font-size:12px;color:#555;margin-bottom:8px}pre{background:#f0f2f5;padding:8px;overflow:auto}",
       "table{border-collapse:collapse;font-size:12px;margin-top:8px}td,th{border-bottom:1px solid #e3e6ea;padding:3px 10px;text-align:left}",
       "th{background:#f0f2f5}.more{font-size:12px;color:#777}.error{color:#b00020}",
-      ".note{background:#fff8e1;border-left:3px solid #f0b400;padding:6px 10px;font-size:13px}");
+      ".note{background:#fff8e1;border-left:3px solid #f0b400;padding:6px 10px;font-size:13px}",
+      "figure.sheet{margin:8px 0}img.sheet{max-width:100%;height:auto;display:block}figcaption{font-size:12px;color:#555;margin-top:4px}");
 
   /** Draws every SQL cell's table and chart from its embedded rows. */
   private static final String RENDER = String.join("\n",
@@ -125,9 +136,11 @@ public final class NotebookPage {
       " var i=sec.getAttribute('data-cell');",
       " try{var s=JSON.parse(sec.getAttribute('data-spec')),d=JSON.parse(document.getElementById('data-'+i).textContent);",
       "  table(document.getElementById('table-'+i),d);",
-      "  if(s.chart&&s.chart!=='table'){var el=document.getElementById('chart-'+i);var c=echarts.init(el,null,{renderer:'svg'});c.setOption(option(s,d.rows));drawn++;}",
+      "  if(s.chart&&s.chart!=='table'&&s.chart!=='images'){var el=document.getElementById('chart-'+i);var c=echarts.init(el,null,{renderer:'svg'});c.setOption(option(s,d.rows));drawn++;}",
       " }catch(e){errors.push('cell '+i+': '+e);console.error('cell '+i+': '+e);var p=document.createElement('p');p.className='error';p.textContent=String(e);sec.appendChild(p);}",
       "});",
       "document.body.setAttribute('data-charts-drawn',String(drawn));document.body.setAttribute('data-errors',String(errors.length));",
+      // After load, the sheets that decoded in the browser: what the headless test reads.
+      "window.addEventListener('load',function(){var n=0;document.querySelectorAll('img.sheet').forEach(function(i){if(i.complete&&i.naturalWidth>0)n++;});document.body.setAttribute('data-sheets-loaded',String(n));});",
       "})();");
 }

@@ -2,6 +2,11 @@ package io.visionlake.jobs.ops.notebook;
 
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.ops.SqlQueryJob;
+import io.visionlake.jobs.render.RenderJob;
+import io.visionlake.jobs.render.SheetQuery;
+import io.visionlake.udfs.image.ImageDecoder;
+import io.visionlake.udfs.render.ContactSheet;
+import io.visionlake.udfs.render.Jpeg;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * {@code TABLE_OR_VIEW_NOT_FOUND} error and the lake's tables, so a misspelt table name or a bad
  * query against a table the lake has still fails the run.
  *
+ * <p>A {@code chart=images} cell shows a contact sheet of its result's images ({@link SheetQuery}:
+ * {@code path}, captions, boxes), at most {@link ChartSpec#MAX_IMAGES} of them, drawn here and
+ * inlined as a JPEG; an image that cannot be read is a placeholder tile, not a failed cell.
+ *
  * <p>In SQL, {@code ${lake}} is the lake root, for time travel: {@code SELECT ... FROM
  * delta.`${lake}/images` VERSION AS OF 0}. Every table of the lake is also a view by its name.
  */
@@ -45,6 +55,7 @@ public final class NotebookRunner {
   private final SparkSession spark;
   private final Lake lake;
   private final String chartScript;
+  private ImageDecoder decoder;
 
   public NotebookRunner(SparkSession spark, Lake lake, Path chartLibrary) {
     this.spark = spark;
@@ -81,6 +92,14 @@ public final class NotebookRunner {
     }
   }
 
+  /** The project's decoder with the jobs' pixel limit, made once per runner. */
+  private ImageDecoder decoder() {
+    if (decoder == null) {
+      decoder = RenderJob.decoder(spark);
+    }
+    return decoder;
+  }
+
   private CellResult execute(Notebook notebook, Notebook.Cell cell, Set<String> tables) {
     String sql = cell.text.replace("${lake}", lake.root());
     spark.sparkContext().setJobGroup("visionlake-notebook-" + notebook.name + "-" + cell.index,
@@ -102,12 +121,33 @@ public final class NotebookRunner {
         }
       }
       long total = result.count();
-      List<String> json = result.limit(MAX_ROWS).toJSON().collectAsList();
+      String sheet = null;
+      int sheetImages = 0;
+      int placeholders = 0;
+      if ("images".equals(cell.chart())) {
+        // The sheet is drawn here, on the driver, and inlined: the page stays self-contained.
+        SheetQuery query = SheetQuery.of(result);
+        List<Row> rows = result.limit(ChartSpec.MAX_IMAGES).collectAsList();
+        if (!rows.isEmpty()) {
+          ContactSheet.Result r = query.render(ContactSheet.of(decoder(),
+              ChartSpec.intKey(cell.spec, "columns", 6, notebook.name, cell.line),
+              ChartSpec.intKey(cell.spec, "thumb", ChartSpec.DEFAULT_THUMB, notebook.name, cell.line),
+              "true".equals(cell.spec.get("annotate"))), rows, spark.sessionState().newHadoopConf());
+          sheet = Base64.getEncoder().encodeToString(Jpeg.encode(r.image()));
+          sheetImages = rows.size();
+          placeholders = r.failures().size();
+        }
+      }
+      // Columns that are not rows of a table (box lists) are left out of an image cell's table.
+      Dataset<Row> shown = "images".equals(cell.chart()) ? result.drop(SheetQuery.of(result).boxColumns().toArray(new String[0])) : result;
+      List<String> json = shown.limit(MAX_ROWS).toJSON().collectAsList();
+      columns = Arrays.asList(shown.columns());
       if (!"table".equals(cell.chart()) && json.isEmpty()) {
         // Nothing to chart on this lake (e.g. no image errors yet): a note, not a failed notebook.
         LOG.info("Notebook {}: {} returned no rows; the page says so in place of the chart", notebook.name, cell.describe(notebook.name));
       }
-      return CellResult.sql(cell, columns, json, total, (System.nanoTime() - started) / 1_000_000);
+      CellResult done = CellResult.sql(cell, columns, json, total, (System.nanoTime() - started) / 1_000_000);
+      return sheet == null ? done : done.withSheet(sheet, sheetImages, placeholders);
     } catch (Exception e) { // AnalysisException (a bad query) is a checked exception to Java
       String missing = missingLakeTable(e, tables);
       if (missing != null) {
@@ -169,6 +209,17 @@ public final class NotebookRunner {
     final long millis;
     /** The lake table the cell reads and this lake lacks; null when the cell ran. */
     final String missingTable;
+    /** An image cell's sheet, a base64 JPEG; null for other cells. */
+    String sheetJpeg;
+    int sheetImages;
+    int sheetPlaceholders;
+
+    CellResult withSheet(String jpeg, int images, int placeholders) {
+      this.sheetJpeg = jpeg;
+      this.sheetImages = images;
+      this.sheetPlaceholders = placeholders;
+      return this;
+    }
 
     private CellResult(Notebook.Cell cell, List<String> columns, List<String> rowsJson, long totalRows, long millis, String missingTable) {
       this.cell = cell;

@@ -9,6 +9,8 @@ import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.stream.StreamingInferenceJob;
 import io.visionlake.udfs.TestPaths;
 import io.visionlake.udfs.testing.IntegrationTest;
+import io.visionlake.udfs.render.Palette;
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -129,7 +131,14 @@ class NotebookRunnerTest {
     for (int i = 0; i < books.size(); i++) {
       Notebook nb = Notebook.read(books.get(i));
       String html = Files.readString(rendered().get(i));
-      List<Notebook.Cell> charts = nb.cells.stream().filter(c -> c.isSql && !c.chart().equals("table")).collect(Collectors.toList());
+      List<Notebook.Cell> charts = nb.cells.stream().filter(c -> c.isSql && !c.chart().equals("table") && !c.chart().equals("images"))
+          .collect(Collectors.toList());
+      long imageCells = nb.cells.stream().filter(c -> c.isSql && c.chart().equals("images")).count();
+      assertThat(Pattern.compile("<img class=\"sheet\" id=\"sheet-\\d+\" alt=\"[1-9]\\d* image").matcher(html).results().count())
+          .as("a sheet with images per image cell of %s", nb.name).isEqualTo(imageCells);
+      if (imageCells > 0) {
+        kinds.add("images");
+      }
       charts.forEach(c -> kinds.add(c.chart()));
       Matcher m = CHART_DIV.matcher(html);
       List<Integer> divs = new ArrayList<>();
@@ -146,7 +155,7 @@ class NotebookRunnerTest {
       assertThat(html).as("self-contained: no external script or stylesheet").doesNotContain("<script src").doesNotContain("<link ");
       assertThat(html).as("ECharts inlined").contains("echarts");
     }
-    assertThat(kinds).as("the chart kinds the notebooks use").contains("line", "bar", "heatmap");
+    assertThat(kinds).as("the chart kinds the notebooks use").contains("line", "bar", "heatmap", "images");
   }
 
   @Test
@@ -266,6 +275,24 @@ class NotebookRunnerTest {
         }
       }
       assertThat(colours.size()).as("the screenshot of %s shows charts, not a blank page", page.getFileName()).isGreaterThan(50);
+      Matcher sheets = Pattern.compile("data-sheets=\"(\\d+)\"").matcher(dom.stdout);
+      assertThat(sheets.find()).isTrue();
+      assertThat(dom.stdout).as("every sheet of %s decodes in the browser", page.getFileName())
+          .contains("data-sheets-loaded=\"" + sheets.group(1) + "\"");
+      if (!sheets.group(1).equals("0")) {
+        // The sheet's dark background (with the JPEG's small error) shows on the screenshot: the thumbnails are on the page.
+        Color bg = Palette.background();
+        int sheetPixels = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+          for (int x = 0; x < image.getWidth(); x++) {
+            Color c = new Color(image.getRGB(x, y));
+            if (Math.abs(c.getRed() - bg.getRed()) <= 3 && Math.abs(c.getGreen() - bg.getGreen()) <= 3 && Math.abs(c.getBlue() - bg.getBlue()) <= 3) {
+              sheetPixels++;
+            }
+          }
+        }
+        assertThat(sheetPixels).as("sheet pixels on the screenshot of %s", page.getFileName()).isGreaterThan(2000);
+      }
       System.out.println("notebook screenshot: " + png);
     }
   }
