@@ -14,37 +14,20 @@ import java.util.List;
  * scaled to the original image and truncated to whole pixels as human does. Scores are kept
  * unrounded (human truncates them to 2 decimals for display).
  */
-public final class CenterNetDetector {
+public final class CenterNetDetector implements ObjectDetector {
   public static final String INPUT = "tower_0/images";
   public static final String OUTPUT = "tower_0/detections";
   public static final int INPUT_SIZE = 512;
 
-  /** Post-processing settings; human's defaults are 0.2, 0.4 and 10. */
-  public record Settings(float minScore, float iouThreshold, int maxObjects) {
-    public static final Settings HUMAN_DEFAULTS = new Settings(0.2f, 0.4f, 10);
-
-    public Settings {
-      if (!(minScore >= 0 && minScore < 1)) {
-        throw new IllegalArgumentException("minScore must be in [0, 1), got " + minScore);
-      }
-      if (!(iouThreshold > 0 && iouThreshold <= 1)) {
-        throw new IllegalArgumentException("iouThreshold must be in (0, 1], got " + iouThreshold);
-      }
-      if (maxObjects < 1) {
-        throw new IllegalArgumentException("maxObjects must be >= 1, got " + maxObjects);
-      }
-    }
-  }
-
   private final TfGraphModel model;
-  private final Settings settings;
+  private final DetectorSettings settings;
 
-  public CenterNetDetector(TfGraphModel model, Settings settings) {
+  public CenterNetDetector(TfGraphModel model, DetectorSettings settings) {
     this.model = model;
     this.settings = settings;
   }
 
-  /** Detects objects in {@code rgb} (height x width x 3, values 0..255). */
+  @Override
   public List<Detection> detect(float[] rgb, int width, int height) {
     return decode(rawDetections(rgb, width, height), width, height, settings);
   }
@@ -56,7 +39,7 @@ public final class CenterNetDetector {
   }
 
   /** {@code centernet.ts process()}: NMS over the raw rows, boxes scaled to {@code width x height}. */
-  public static List<Detection> decode(float[] det, int width, int height, Settings settings) {
+  public static List<Detection> decode(float[] det, int width, int height, DetectorSettings settings) {
     int rows = det.length / 6;
     float[] boxes = new float[rows * 4];
     float[] scores = new float[rows];

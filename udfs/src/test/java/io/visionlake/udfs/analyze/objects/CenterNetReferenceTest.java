@@ -82,7 +82,7 @@ class CenterNetReferenceTest {
     Path rgbFile = tmp.resolve(photo + ".rgb");
     Files.write(rgbFile, rgb);
 
-    CenterNetDetector detector = new CenterNetDetector(model.tfGraph(), CenterNetDetector.Settings.HUMAN_DEFAULTS);
+    CenterNetDetector detector = new CenterNetDetector(model.tfGraph(), DetectorSettings.HUMAN_DEFAULTS);
     float[] raw = detector.rawDetections(pixels, width, height);
     List<Detection> java = detector.detect(pixels, width, height);
     JsonObject ref = runReference(rgbFile, width, height, tmp.resolve(photo + ".json"));
