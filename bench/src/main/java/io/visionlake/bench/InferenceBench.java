@@ -82,7 +82,7 @@ public final class InferenceBench implements Callable<Integer> {
   @Spec CommandSpec command;
 
   @Option(names = "--workloads", split = ",", defaultValue = "fashion,resnet50,people", paramLabel = "NAME",
-      description = "Comma-separated: fashion, resnet50, people, or an analyser (ocr, colors, faces); "
+      description = "Comma-separated: fashion, resnet50, people-hog, or an analyser (objects, people, ocr, colors, faces); "
           + "none for none (default: ${DEFAULT-VALUE}).")
   List<String> workloads;
 
@@ -164,7 +164,7 @@ public final class InferenceBench implements Callable<Integer> {
     Map<String, Object> results = new LinkedHashMap<>();
     results.put("machine", Machine.describe(cores));
     for (String w : names) {
-      if ("people".equals(w)) {
+      if ("people-hog".equals(w)) {
         results.put(w, PeopleBench.run(home, cores, peopleFrames));
         continue;
       }
@@ -189,11 +189,11 @@ public final class InferenceBench implements Callable<Integer> {
 
   /** Before Spark starts: a bad name or count would otherwise surface after the workloads before it ran. */
   private void validate(List<String> names) {
-    List<String> analyzers = Analyzers.known(Map.of()).stream().filter(a -> !"people".equals(a)).collect(Collectors.toList());
+    List<String> analyzers = Analyzers.known(Map.of()).stream().filter(a -> !"people-hog".equals(a)).collect(Collectors.toList());
     for (String w : names) {
-      if (!MODEL_WORKLOADS.contains(w) && !"people".equals(w) && !analyzers.contains(w)) {
+      if (!MODEL_WORKLOADS.contains(w) && !"people-hog".equals(w) && !analyzers.contains(w)) {
         throw new ParameterException(command.commandLine(), "Unknown workload '" + w + "' in --workloads: use "
-            + String.join(", ", MODEL_WORKLOADS) + ", people or an analyser (" + String.join(", ", analyzers) + "), or none");
+            + String.join(", ", MODEL_WORKLOADS) + ", people-hog or an analyser (" + String.join(", ", analyzers) + "), or none");
       }
     }
     Map<String, Integer> counts = new LinkedHashMap<>();

@@ -1,7 +1,7 @@
 package io.visionlake.bench;
 
 import io.visionlake.udfs.analyze.Analyzers;
-import io.visionlake.udfs.analyze.PeopleAnalyzer;
+import io.visionlake.udfs.analyze.HogPeopleAnalyzer;
 import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.image.DecodedImage;
 import io.visionlake.udfs.image.ImageDecoder;
@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 import org.opencv.core.Core;
 
 /**
- * The stream's people detector on vtest.avi frames (768x576): frames/s through the inference
+ * The HOG people detector (people-hog, the fallback) on vtest.avi frames (768x576): frames/s through the inference
  * runner (decode once + HOG) with one thread per core, as concurrent stream tasks run it; and the
  * pyramid-step lever, as CPU time per frame on one thread (independent of other load on the
  * machine) with the mean number of people found, so speed and detections are judged together.
@@ -66,7 +66,7 @@ public final class PeopleBench {
   }
 
   private static int runShare(List<byte[]> share) {
-    try (ImageInferenceRunner runner = new ImageInferenceRunner(null, List.of(Analyzers.resolve("people", Map.of())),
+    try (ImageInferenceRunner runner = new ImageInferenceRunner(null, List.of(Analyzers.resolve(HogPeopleAnalyzer.NAME, Map.of())),
         DecodeOptions.defaults(), 1, 4)) {
       int n = 0;
       for (ImageResult result : runner.inferAll(share)) {
@@ -86,7 +86,7 @@ public final class PeopleBench {
     Core.setNumThreads(1);
     try {
       ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-      PeopleAnalyzer detector = new PeopleAnalyzer(Map.of("scale", scale));
+      HogPeopleAnalyzer detector = new HogPeopleAnalyzer(Map.of("scale", scale));
       ImageDecoder decoder = new ImageDecoder(DecodeOptions.defaults());
       long cpu = 0;
       long people = 0;

@@ -50,7 +50,7 @@ public final class SharedOptions {
 
   /**
    * {@code --analyzers}: the jobs differ only in the default, so each command creates this mixin
-   * with its own ({@code @Mixin SharedOptions.Analyzers analyzers = new SharedOptions.Analyzers("people,faces")});
+   * with its own ({@code @Mixin SharedOptions.Analyzers analyzers = new SharedOptions.Analyzers("objects,faces")});
    * picocli keeps an instance the field already holds, and shows the value it starts with as the default.
    */
   public static final class Analyzers {

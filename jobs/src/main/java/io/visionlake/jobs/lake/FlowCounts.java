@@ -3,8 +3,10 @@ package io.visionlake.jobs.lake;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.window;
 
@@ -72,11 +74,15 @@ public final class FlowCounts {
   /**
    * The flow statistics of {@code frames} per camera and tumbling window: what {@code flow_counts}
    * holds (the stream MERGEs it per batch, a backfill per day), and what tests recompute in batch
-   * to check it. Frames without the people or faces columns count null there.
+   * to check it. People are the {@code people} column where the stream ran the people analyser,
+   * else the {@code person} objects of the {@code objects} column; frames without either (or
+   * without {@code faces}) count null there.
    */
   public static Dataset<Row> of(Dataset<Row> frames, String windowDuration) {
     List<String> columns = Arrays.asList(frames.columns());
-    Column people = columns.contains("people") ? col("people") : lit(null).cast(DataTypes.IntegerType);
+    Column people = columns.contains("people") ? col("people")
+        : columns.contains("objects") ? size(filter(col("objects"), o -> o.getField("label").equalTo("person")))
+        : lit(null).cast(DataTypes.IntegerType);
     Column faces = columns.contains("faces") ? col("faces") : lit(null).cast(DataTypes.IntegerType);
     return frames.withColumn("w", window(col("captured_at"), windowDuration))
         .withColumn("p", people).withColumn("f", faces)

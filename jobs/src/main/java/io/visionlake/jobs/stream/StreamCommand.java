@@ -38,7 +38,7 @@ final class StreamCommand implements Callable<Integer> {
   String watermark;
 
   @Mixin
-  SharedOptions.Analyzers analyzers = new SharedOptions.Analyzers("people,faces");
+  SharedOptions.Analyzers analyzers = new SharedOptions.Analyzers("objects,faces");
 
   @Option(names = "--max-per-trigger", paramLabel = "<n>",
       description = "files or Kafka records per micro-batch (default: the setting " + JobOptions.STREAM_MAX_PER_TRIGGER + ", "

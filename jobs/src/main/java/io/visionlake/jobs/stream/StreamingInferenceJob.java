@@ -187,7 +187,7 @@ public final class StreamingInferenceJob {
     String trigger = "10s";
     long windowSeconds = 60;
     long watermarkSeconds = 120;
-    List<String> analyzers = List.of("people", "faces");
+    List<String> analyzers = List.of("objects", "faces");
     Integer maxPerTrigger;
     String queryName = DEFAULT_QUERY_NAME;
     String startingOffsets = "earliest";

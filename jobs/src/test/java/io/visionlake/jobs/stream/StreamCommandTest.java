@@ -75,7 +75,7 @@ class StreamCommandTest {
   void help() {
     CommandRun.execute("stream", new StreamCommand(), "--help")
         .assertHelp("Usage: stream", "--source=dir:<path>|kafka:<bootstrap>/<topic>", "--checkpoint=<path|uri>",
-        "(default: people,faces)", "(default: 10s)", "(default: visionlake-stream)", "--head=<name|uri>");
+        "(default: objects,faces)", "(default: 10s)", "(default: visionlake-stream)", "--head=<name|uri>");
   }
 
   @Test

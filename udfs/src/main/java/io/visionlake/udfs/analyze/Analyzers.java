@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The analyser registry. Built-ins are {@code people} ({@link PeopleAnalyzer}), {@code faces}
+ * The analyser registry. Built-ins are {@code objects} ({@link ObjectsAnalyzer}, COCO objects),
+ * {@code people} ({@link PeopleAnalyzer}, its person class), {@code people-hog} ({@link
+ * HogPeopleAnalyzer}, the HOG fallback), {@code faces}
  * ({@link FacesAnalyzer}), {@code ocr} ({@link OcrAnalyzer}) and {@code colors} ({@link
  * ColorsAnalyzer}); any other name is registered by configuration alone:
  *
@@ -26,7 +28,9 @@ public final class Analyzers {
   public static final String PREFIX = "spark.visionlake.analyzer.";
 
   private static final Map<String, String> BUILT_INS = Map.of(
+      ObjectsAnalyzer.NAME, ObjectsAnalyzer.class.getName(),
       PeopleAnalyzer.NAME, PeopleAnalyzer.class.getName(),
+      HogPeopleAnalyzer.NAME, HogPeopleAnalyzer.class.getName(),
       FacesAnalyzer.NAME, FacesAnalyzer.class.getName(),
       OcrAnalyzer.NAME, OcrAnalyzer.class.getName(),
       ColorsAnalyzer.NAME, ColorsAnalyzer.class.getName());
