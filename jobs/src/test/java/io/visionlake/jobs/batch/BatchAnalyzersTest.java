@@ -110,15 +110,19 @@ class BatchAnalyzersTest extends DeltaTestBase {
   @Test
   @Order(3)
   void everyAnalyserAndTheModelInOnePass() throws Exception {
-    Row messi = runOne("third", "data/samples/photos/messi5.jpg", "classify,embed,ocr,colors,faces,people");
+    Row messi = runOne("third", "data/samples/photos/messi5.jpg", "classify,embed,ocr,colors,faces,people,objects");
     assertThat(messi.<String>getAs("top_label")).isNotNull();
     assertThat(messi.<Object>getAs("embedding")).isNotNull();
     assertThat(messi.<Integer>getAs("faces")).as("messi5.jpg shows one face").isGreaterThanOrEqualTo(1);
-    assertThat(messi.<Object>getAs("people")).isNotNull();
+    // messi5.jpg (viewed): one player and the ball; the people column is the objects' person class.
+    List<Row> objects = scala.jdk.javaapi.CollectionConverters.asJava(messi.<scala.collection.Seq<Row>>getAs("objects"));
+    assertThat(objects).extracting(o -> o.<String>getAs("label")).contains("person");
+    long persons = objects.stream().filter(o -> "person".equals(o.getAs("label"))).count();
+    assertThat(messi.<Integer>getAs("people")).isEqualTo((int) persons).isGreaterThanOrEqualTo(1);
     assertThat(messi.<Object>getAs("ocr_text")).isNotNull();
     assertThat(messi.<scala.collection.Seq<Row>>getAs("colors").size()).isBetween(1, 5);
     assertThat(Arrays.asList(messi.<String>getAs(ScoringPlan.ANALYZER_VERSIONS).split(";")))
-        .extracting(v -> v.substring(0, v.indexOf('='))).containsExactly("ocr", "colors", "faces", "people");
+        .extracting(v -> v.substring(0, v.indexOf('='))).containsExactly("ocr", "colors", "faces", "people", "objects");
   }
 
   @Test
