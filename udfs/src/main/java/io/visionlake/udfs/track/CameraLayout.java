@@ -12,44 +12,44 @@ import java.util.TreeMap;
  */
 public final class CameraLayout implements Serializable {
 
-    public static final CameraLayout EMPTY = new CameraLayout(List.of(), List.of());
+  public static final CameraLayout EMPTY = new CameraLayout(List.of(), List.of());
 
-    private final TreeMap<String, CountLine> lines = new TreeMap<>();
-    private final TreeMap<String, Zone> zones = new TreeMap<>();
+  private final TreeMap<String, CountLine> lines = new TreeMap<>();
+  private final TreeMap<String, Zone> zones = new TreeMap<>();
 
-    public CameraLayout(List<CountLine> lines, List<Zone> zones) {
-        for (CountLine l : lines) {
-            if (this.lines.put(l.name(), l) != null) {
-                throw new IllegalArgumentException("two lines are named " + l.name());
-            }
-        }
-        for (Zone z : zones) {
-            if (this.zones.put(z.name(), z) != null) {
-                throw new IllegalArgumentException("two zones are named " + z.name());
-            }
-        }
+  public CameraLayout(List<CountLine> lines, List<Zone> zones) {
+    for (CountLine l : lines) {
+      if (this.lines.put(l.name(), l) != null) {
+        throw new IllegalArgumentException("two lines are named " + l.name());
+      }
     }
-
-    public Map<String, CountLine> lines() {
-        return Collections.unmodifiableMap(lines);
+    for (Zone z : zones) {
+      if (this.zones.put(z.name(), z) != null) {
+        throw new IllegalArgumentException("two zones are named " + z.name());
+      }
     }
+  }
 
-    public Map<String, Zone> zones() {
-        return Collections.unmodifiableMap(zones);
-    }
+  public Map<String, CountLine> lines() {
+    return Collections.unmodifiableMap(lines);
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof CameraLayout c && c.lines.equals(lines) && c.zones.equals(zones);
-    }
+  public Map<String, Zone> zones() {
+    return Collections.unmodifiableMap(zones);
+  }
 
-    @Override
-    public int hashCode() {
-        return lines.hashCode() * 31 + zones.hashCode();
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CameraLayout c && c.lines.equals(lines) && c.zones.equals(zones);
+  }
 
-    @Override
-    public String toString() {
-        return "CameraLayout[lines=" + lines.values() + ", zones=" + zones.values() + "]";
-    }
+  @Override
+  public int hashCode() {
+    return lines.hashCode() * 31 + zones.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "CameraLayout[lines=" + lines.values() + ", zones=" + zones.values() + "]";
+  }
 }

@@ -13,8 +13,8 @@ import java.util.List;
  */
 public record FrameTracks(long capturedAtMillis, List<Integer> trackIds, List<TrackEvent> events) {
 
-    public FrameTracks {
-        trackIds = List.copyOf(trackIds);
-        events = List.copyOf(events);
-    }
+  public FrameTracks {
+    trackIds = List.copyOf(trackIds);
+    events = List.copyOf(events);
+  }
 }

@@ -18,74 +18,74 @@ import java.util.TreeSet;
  * @param maxAgeMillis a track not matched for longer than this ends, tentative or confirmed (2000 ms)
  */
 public record TrackerSettings(double highScore, double lowScore, double matchIou, double lowMatchIou,
-        int minHits, long maxAgeMillis) implements Serializable {
+    int minHits, long maxAgeMillis) implements Serializable {
 
-    public static final String PREFIX = "spark.visionlake.tracker.";
-    public static final TrackerSettings DEFAULTS = new TrackerSettings(0.5, 0.1, 0.2, 0.5, 3, 2000);
+  public static final String PREFIX = "spark.visionlake.tracker.";
+  public static final TrackerSettings DEFAULTS = new TrackerSettings(0.5, 0.1, 0.2, 0.5, 3, 2000);
 
-    public TrackerSettings {
-        check(!(lowScore < 0 || lowScore > 1), "lowScore", lowScore, "a score between 0 and 1");
-        check(!(highScore < lowScore || highScore > 1), "highScore", highScore,
-                "a score between lowScore (" + lowScore + ") and 1");
-        check(matchIou > 0 && matchIou <= 1, "matchIou", matchIou, "an IoU above 0 and at most 1");
-        check(lowMatchIou > 0 && lowMatchIou <= 1, "lowMatchIou", lowMatchIou, "an IoU above 0 and at most 1");
-        check(minHits >= 1, "minHits", minHits, "at least 1 (1 confirms a track on its first frame)");
-        check(maxAgeMillis >= 0, "maxAgeMillis", maxAgeMillis, "0 or more milliseconds");
+  public TrackerSettings {
+    check(!(lowScore < 0 || lowScore > 1), "lowScore", lowScore, "a score between 0 and 1");
+    check(!(highScore < lowScore || highScore > 1), "highScore", highScore,
+        "a score between lowScore (" + lowScore + ") and 1");
+    check(matchIou > 0 && matchIou <= 1, "matchIou", matchIou, "an IoU above 0 and at most 1");
+    check(lowMatchIou > 0 && lowMatchIou <= 1, "lowMatchIou", lowMatchIou, "an IoU above 0 and at most 1");
+    check(minHits >= 1, "minHits", minHits, "at least 1 (1 confirms a track on its first frame)");
+    check(maxAgeMillis >= 0, "maxAgeMillis", maxAgeMillis, "0 or more milliseconds");
+  }
+
+  private static void check(boolean ok, String name, Object value, String expected) {
+    if (!ok) {
+      throw new IllegalArgumentException(
+          PREFIX + name + " = " + value + " is out of range: write " + expected);
     }
+  }
 
-    private static void check(boolean ok, String name, Object value, String expected) {
-        if (!ok) {
-            throw new IllegalArgumentException(
-                    PREFIX + name + " = " + value + " is out of range: write " + expected);
-        }
+  /**
+   * Settings from {@code spark.visionlake.tracker.*} keys of a configuration map (other keys are
+   * ignored); a missing key keeps its default, an unknown tracker key or a malformed value is an
+   * error naming the key.
+   */
+  public static TrackerSettings fromConf(Map<String, String> conf) {
+    Set<String> known = Set.of("highScore", "lowScore", "matchIou", "lowMatchIou", "minHits", "maxAgeMillis");
+    Set<String> unknown = new TreeSet<>();
+    for (String key : conf.keySet()) {
+      if (key.startsWith(PREFIX) && !known.contains(key.substring(PREFIX.length()))) {
+        unknown.add(key);
+      }
     }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("Unknown tracker setting(s) " + unknown + "; the settings are "
+          + new TreeSet<>(known).stream().map(k -> PREFIX + k).toList());
+    }
+    TrackerSettings d = DEFAULTS;
+    return new TrackerSettings(
+        dbl(conf, "highScore", d.highScore), dbl(conf, "lowScore", d.lowScore),
+        dbl(conf, "matchIou", d.matchIou), dbl(conf, "lowMatchIou", d.lowMatchIou),
+        (int) lng(conf, "minHits", d.minHits), lng(conf, "maxAgeMillis", d.maxAgeMillis));
+  }
 
-    /**
-     * Settings from {@code spark.visionlake.tracker.*} keys of a configuration map (other keys are
-     * ignored); a missing key keeps its default, an unknown tracker key or a malformed value is an
-     * error naming the key.
-     */
-    public static TrackerSettings fromConf(Map<String, String> conf) {
-        Set<String> known = Set.of("highScore", "lowScore", "matchIou", "lowMatchIou", "minHits", "maxAgeMillis");
-        Set<String> unknown = new TreeSet<>();
-        for (String key : conf.keySet()) {
-            if (key.startsWith(PREFIX) && !known.contains(key.substring(PREFIX.length()))) {
-                unknown.add(key);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("Unknown tracker setting(s) " + unknown + "; the settings are "
-                    + new TreeSet<>(known).stream().map(k -> PREFIX + k).toList());
-        }
-        TrackerSettings d = DEFAULTS;
-        return new TrackerSettings(
-                dbl(conf, "highScore", d.highScore), dbl(conf, "lowScore", d.lowScore),
-                dbl(conf, "matchIou", d.matchIou), dbl(conf, "lowMatchIou", d.lowMatchIou),
-                (int) lng(conf, "minHits", d.minHits), lng(conf, "maxAgeMillis", d.maxAgeMillis));
+  private static double dbl(Map<String, String> conf, String name, double dflt) {
+    String v = conf.get(PREFIX + name);
+    if (v == null) {
+      return dflt;
     }
+    try {
+      return Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(PREFIX + name + " = '" + v + "' is not a number; write e.g. " + dflt);
+    }
+  }
 
-    private static double dbl(Map<String, String> conf, String name, double dflt) {
-        String v = conf.get(PREFIX + name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(PREFIX + name + " = '" + v + "' is not a number; write e.g. " + dflt);
-        }
+  private static long lng(Map<String, String> conf, String name, long dflt) {
+    String v = conf.get(PREFIX + name);
+    if (v == null) {
+      return dflt;
     }
-
-    private static long lng(Map<String, String> conf, String name, long dflt) {
-        String v = conf.get(PREFIX + name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    PREFIX + name + " = '" + v + "' is not a whole number; write e.g. " + dflt);
-        }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          PREFIX + name + " = '" + v + "' is not a whole number; write e.g. " + dflt);
     }
+  }
 }
