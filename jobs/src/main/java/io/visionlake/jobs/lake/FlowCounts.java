@@ -1,13 +1,17 @@
 package io.visionlake.jobs.lake;
 
+import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.window;
 
 import java.sql.Timestamp;
@@ -21,7 +25,10 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Recomputes one day of {@code flow_counts} from {@code frames} outside a stream (the backfill's
@@ -40,6 +47,7 @@ public final class FlowCounts {
     if (!lake.exists(spark, Lake.FLOW_COUNTS)) {
       return;
     }
+    lake.addLaterColumns(spark, Lake.FLOW_COUNTS);
     Long windowSeconds = windowSeconds(spark, lake);
     if (windowSeconds == null) {
       return; // no stream has counted yet: the window length is the stream's choice, not ours
@@ -57,7 +65,7 @@ public final class FlowCounts {
     lake.table(spark, Lake.FLOW_COUNTS).as("t")
         .merge(counts.as("s"), "t.camera_id = s.camera_id AND t.window_start = s.window_start")
         .whenMatched().updateExpr(Map.of("frames", "s.frames", "people_detections", "s.people_detections",
-            "avg_people", "s.avg_people", "peak_people", "s.peak_people", "faces", "s.faces", "window_end", "s.window_end",
+            "avg_people", "s.avg_people", "peak_people", "s.peak_people", "faces", "s.faces", "people", "s.people", "window_end", "s.window_end",
             "updated_at", "s.updated_at"))
         .whenNotMatched().insertAll()
         .whenNotMatchedBySource(ofDay).delete()
@@ -84,10 +92,26 @@ public final class FlowCounts {
         : columns.contains("objects") ? size(filter(col("objects"), o -> o.getField("label").equalTo("person")))
         : lit(null).cast(DataTypes.IntegerType);
     Column faces = columns.contains("faces") ? col("faces") : lit(null).cast(DataTypes.IntegerType);
+    // Distinct person tracks: the tracked objects' person track ids of the window, counted once each.
+    Column personTracks = tracked(frames)
+        ? transform(filter(col("objects"), o -> o.getField("label").equalTo("person").and(o.getField("track_id").isNotNull())),
+            o -> o.getField("track_id"))
+        : lit(null).cast(DataTypes.createArrayType(DataTypes.IntegerType));
     return frames.withColumn("w", window(col("captured_at"), windowDuration))
-        .withColumn("p", people).withColumn("f", faces)
+        .withColumn("p", people).withColumn("f", faces).withColumn("pt", personTracks)
         .groupBy(col("camera_id"), col("w").getField("start").as("window_start"), col("w").getField("end").as("window_end"))
         .agg(count(lit(1)).as("frames"), sum("p").cast(DataTypes.LongType).as("people_detections"), avg("p").as("avg_people"),
-            max("p").as("peak_people"), sum("f").cast(DataTypes.LongType).as("faces"));
+            max("p").as("peak_people"), sum("f").cast(DataTypes.LongType).as("faces"),
+            tracked(frames) ? size(array_distinct(flatten(collect_list("pt")))).cast(DataTypes.LongType).as("people")
+                : lit(null).cast(DataTypes.LongType).as("people"));
+  }
+
+  /** Whether {@code frames} holds tracked objects (an {@code objects} column whose structs carry {@code track_id}). */
+  public static boolean tracked(Dataset<Row> frames) {
+    if (!Arrays.asList(frames.columns()).contains("objects")) {
+      return false;
+    }
+    DataType type = frames.schema().apply("objects").dataType();
+    return type instanceof ArrayType a && a.elementType() instanceof StructType s && Arrays.asList(s.fieldNames()).contains("track_id");
   }
 }

@@ -35,9 +35,13 @@ public final class Lake {
   public static final String NEAR_DUPLICATES = "near_duplicates";
   public static final String MODEL_EVALS = "model_evals";
   public static final String RENDERS = "renders";
+  public static final String TRACKS = "tracks";
+  public static final String LINE_CROSSINGS = "line_crossings";
+  public static final String ZONE_VISITS = "zone_visits";
+  public static final String OBJECT_COUNTS = "object_counts";
   /** Every table a VisionLake job writes; a lake holds those its jobs have run (see {@link #tables}). */
   public static final List<String> TABLES = List.of(IMAGES, IMAGE_ERRORS, LABEL_STATS, JOB_RUNS, FRAMES, FRAME_ERRORS, FLOW_COUNTS,
-      LATE_FRAMES, IMAGE_EMBEDDINGS, NEAR_DUPLICATES, MODEL_EVALS, RENDERS);
+      LATE_FRAMES, IMAGE_EMBEDDINGS, NEAR_DUPLICATES, MODEL_EVALS, RENDERS, TRACKS, LINE_CROSSINGS, ZONE_VISITS, OBJECT_COUNTS);
 
   /**
    * Z-ORDER columns per table for {@code maintain}: what the notebooks, dashboards and jobs filter
@@ -58,7 +62,11 @@ public final class Lake {
       // similar merges new pairs on (image_id_a, image_id_b).
       Map.entry(NEAR_DUPLICATES, List.of("image_id_a", "image_id_b")),
       Map.entry(MODEL_EVALS, List.of()),
-      Map.entry(RENDERS, List.of()));
+      Map.entry(RENDERS, List.of()),
+      Map.entry(TRACKS, List.of("camera_id", "first_seen")),
+      Map.entry(LINE_CROSSINGS, List.of("camera_id", "crossed_at")),
+      Map.entry(ZONE_VISITS, List.of("camera_id", "entered_at")),
+      Map.entry(OBJECT_COUNTS, List.of("camera_id", "window_start")));
 
   /** The command that writes each table, for messages about a table a lake does not have yet. */
   public static final Map<String, String> WRITTEN_BY = Map.ofEntries(
@@ -73,7 +81,11 @@ public final class Lake {
       Map.entry(IMAGE_EMBEDDINGS, "scripts/submit similar"),
       Map.entry(NEAR_DUPLICATES, "scripts/submit similar"),
       Map.entry(MODEL_EVALS, "scripts/submit train-head"),
-      Map.entry(RENDERS, "scripts/submit render"));
+      Map.entry(RENDERS, "scripts/submit render"),
+      Map.entry(TRACKS, "scripts/submit stream --analyzers objects"),
+      Map.entry(LINE_CROSSINGS, "scripts/submit stream --analyzers objects --cameras FILE"),
+      Map.entry(ZONE_VISITS, "scripts/submit stream --analyzers objects --cameras FILE"),
+      Map.entry(OBJECT_COUNTS, "scripts/submit stream --analyzers objects"));
 
   /**
    * Leading columns of {@code frames} (partitioned by capture_date); the analysers' and the model's
@@ -142,6 +154,61 @@ public final class Lake {
       .add("avg_people", DataTypes.DoubleType, true)
       .add("peak_people", DataTypes.IntegerType, true)
       .add("faces", DataTypes.LongType, true)
+      .add("final", DataTypes.BooleanType, false)
+      .add("updated_at", DataTypes.TimestampType, false)
+      .add("people", DataTypes.LongType, true);
+
+  /** One row per track (per stream and camera), updated with absolute values until the track ends. */
+  public static final StructType TRACKS_SCHEMA = new StructType()
+      .add("camera_id", DataTypes.StringType, false)
+      .add("track_id", DataTypes.IntegerType, false)
+      .add("label", DataTypes.StringType, false)
+      .add("first_seen", DataTypes.TimestampType, false)
+      .add("last_seen", DataTypes.TimestampType, false)
+      .add("frames", DataTypes.LongType, false)
+      .add("first_x", DataTypes.IntegerType, false)
+      .add("first_y", DataTypes.IntegerType, false)
+      .add("last_x", DataTypes.IntegerType, false)
+      .add("last_y", DataTypes.IntegerType, false)
+      .add("max_score", DataTypes.FloatType, false)
+      .add("ended", DataTypes.BooleanType, false)
+      .add("stream", DataTypes.StringType, false)
+      .add("stream_id", DataTypes.StringType, false)
+      .add("batch_id", DataTypes.LongType, false);
+
+  public static final StructType LINE_CROSSINGS_SCHEMA = new StructType()
+      .add("camera_id", DataTypes.StringType, false)
+      .add("line", DataTypes.StringType, false)
+      .add("label", DataTypes.StringType, false)
+      .add("track_id", DataTypes.IntegerType, false)
+      .add("crossed_at", DataTypes.TimestampType, false)
+      .add("direction", DataTypes.StringType, false)
+      .add("stream", DataTypes.StringType, false)
+      .add("stream_id", DataTypes.StringType, false)
+      .add("batch_id", DataTypes.LongType, false);
+
+  public static final StructType ZONE_VISITS_SCHEMA = new StructType()
+      .add("camera_id", DataTypes.StringType, false)
+      .add("zone", DataTypes.StringType, false)
+      .add("label", DataTypes.StringType, false)
+      .add("track_id", DataTypes.IntegerType, false)
+      .add("entered_at", DataTypes.TimestampType, false)
+      .add("exited_at", DataTypes.TimestampType, false)
+      .add("dwell_s", DataTypes.DoubleType, false)
+      .add("stream", DataTypes.StringType, false)
+      .add("stream_id", DataTypes.StringType, false)
+      .add("batch_id", DataTypes.LongType, false);
+
+  public static final StructType OBJECT_COUNTS_SCHEMA = new StructType()
+      .add("camera_id", DataTypes.StringType, false)
+      .add("window_start", DataTypes.TimestampType, false)
+      .add("window_end", DataTypes.TimestampType, false)
+      .add("label", DataTypes.StringType, false)
+      .add("objects", DataTypes.LongType, false)
+      .add("detections", DataTypes.LongType, false)
+      .add("peak", DataTypes.IntegerType, false)
+      .add("crossings_in", DataTypes.LongType, false)
+      .add("crossings_out", DataTypes.LongType, false)
       .add("final", DataTypes.BooleanType, false)
       .add("updated_at", DataTypes.TimestampType, false);
 
@@ -293,7 +360,8 @@ public final class Lake {
    * on its first run): {@link #read} gives a table that predates them those columns as nulls, so a
    * query over them works on every lake.
    */
-  public static final Map<String, StructType> LATER_COLUMNS = Map.of(JOB_RUNS, JOB_RUNS_DAY_COLUMNS);
+  public static final Map<String, StructType> LATER_COLUMNS = Map.of(JOB_RUNS, JOB_RUNS_DAY_COLUMNS,
+      FLOW_COUNTS, new StructType().add("people", DataTypes.LongType, true));
 
   private final String root;
 
@@ -322,6 +390,19 @@ public final class Lake {
         .addColumns(schema)
         .partitionedBy(partitionColumns)
         .execute();
+  }
+
+  /**
+   * Adds the {@link #LATER_COLUMNS} an existing table lacks (nullable, so earlier rows read null),
+   * for writers that MERGE by column name into a table an earlier version created.
+   */
+  public void addLaterColumns(SparkSession spark, String table) {
+    List<String> columns = List.of(table(spark, table).toDF().columns());
+    for (StructField f : LATER_COLUMNS.getOrDefault(table, new StructType()).fields()) {
+      if (!columns.contains(f.name())) {
+        spark.sql("ALTER TABLE delta.`" + path(table) + "` ADD COLUMNS (`" + f.name() + "` " + f.dataType().sql() + ")");
+      }
+    }
   }
 
   public DeltaTable table(SparkSession spark, String table) {

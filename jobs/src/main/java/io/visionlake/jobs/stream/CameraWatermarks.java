@@ -18,9 +18,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The stream's clock state, one small file per micro-batch in the checkpoint ({@value #DIR}/{@code
- * <batchId>}): the driver's "now" the batch judged clock skew against, and each camera's latest
- * on-time capture time after the batch. A camera's watermark is its own latest capture time minus
+ * The stream's per-camera state, one small file per micro-batch in the checkpoint ({@value #DIR}/{@code
+ * <batchId>}): the driver's "now" the batch judged clock skew against, each camera's latest
+ * on-time capture time after the batch, and each camera's object tracker ({@link CameraTracking}). A camera's watermark is its own latest capture time minus
  * {@code --watermark}, so one camera with a wrong clock never makes another camera's frames late.
  *
  * <p>Why files in the checkpoint and not a query over {@code frames}: reading the maxima is one
@@ -37,10 +37,14 @@ final class CameraWatermarks {
   static final int KEEP = 100;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One batch's state: when it ran ({@code nowMillis}) and each camera's latest capture time (ms) after it. */
-  record State(long nowMillis, Map<String, Long> maxCaptured) {
+  /**
+   * One batch's state: when it ran ({@code nowMillis}), each camera's latest capture time (ms) after
+   * it, and each camera's tracking state after it ({@link CameraTracking}; empty without objects).
+   */
+  record State(long nowMillis, Map<String, Long> maxCaptured, Map<String, String> trackers) {
     State {
       maxCaptured = Collections.unmodifiableMap(new TreeMap<>(maxCaptured));
+      trackers = Collections.unmodifiableMap(new TreeMap<>(trackers));
     }
   }
 
@@ -96,6 +100,8 @@ final class CameraWatermarks {
       ObjectNode json = JSON.createObjectNode().put("now", state.nowMillis());
       ObjectNode cameras = json.putObject("max_captured");
       state.maxCaptured().forEach(cameras::put);
+      ObjectNode trackers = json.putObject("trackers");
+      state.trackers().forEach(trackers::put);
       Path file = new Path(dir, Long.toString(batchId));
       Path tmp = new Path(dir, "." + batchId + "." + UUID.randomUUID() + ".tmp");
       try (OutputStream out = fs.create(tmp, false)) {
@@ -136,6 +142,12 @@ final class CameraWatermarks {
       Map.Entry<String, JsonNode> e = it.next();
       cameras.put(e.getKey(), e.getValue().asLong());
     }
-    return new State(json.get("now").asLong(), cameras);
+    Map<String, String> trackers = new TreeMap<>();
+    // A state written before tracking existed has none: trackers start afresh.
+    for (Iterator<Map.Entry<String, JsonNode>> it = json.path("trackers").fields(); it.hasNext();) {
+      Map.Entry<String, JsonNode> e = it.next();
+      trackers.put(e.getKey(), e.getValue().asText());
+    }
+    return new State(json.get("now").asLong(), cameras, trackers);
   }
 }

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.window;
 import io.visionlake.jobs.lake.DeltaRetry;
 import io.visionlake.jobs.lake.FlowCounts;
 import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.lake.ObjectCounts;
 import io.visionlake.jobs.scoring.AnalyzerSelection;
 import io.visionlake.jobs.scoring.FrameScorer;
 import io.visionlake.jobs.scoring.ScoringPlan;
@@ -66,6 +67,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
   /** --head: adds head_label, head_score to frames (null: no head). */
   private final transient LabelHead head;
+  /** Object tracking (null: the stream runs no objects analyser). */
+  private final transient CameraTracking tracking;
+  private final transient TrackTables tracks;
 
   /**
    * How a stream writes: its name (for people), its id (the Delta txnAppId; {@code legacyId}: a
@@ -75,15 +79,20 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   public record Options(String stream, String streamId, boolean legacyId, long windowSeconds, long watermarkDelaySeconds, int partitions,
       int maxPerTrigger, int commitAttempts, String checkpoint, long maxClockSkewSeconds) implements java.io.Serializable {}
 
-  /** @param head the label head adding head_label, head_score to frames, or null */
-  MicroBatchWriter(SparkSession spark, Lake lake, ScoringPlan plan, LabelHead head, Options options) {
+  /**
+   * @param head the label head adding head_label, head_score to frames, or null
+   * @param tracking tracks the {@code objects} column's detections per camera, or null
+   */
+  MicroBatchWriter(SparkSession spark, Lake lake, ScoringPlan plan, LabelHead head, CameraTracking tracking, Options options) {
     this.spark = spark;
     this.lake = lake;
     this.plan = plan;
     this.head = head;
+    this.tracking = tracking;
     this.options = options;
     this.stream = options.stream();
     this.streamId = options.streamId();
+    this.tracks = tracking == null ? null : new TrackTables(spark, lake, stream, streamId);
     this.clocks = new CameraWatermarks(spark.sessionState().newHadoopConf(), options.checkpoint());
   }
 
@@ -94,6 +103,15 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   StructType framesSchema() {
     AnalyzerSelection selection = plan.selection();
     StructType schema = Lake.framesSchema(selection.fields, selection.labels, selection.embedding);
+    if (tracking != null) { // tracked objects carry their track id
+      StructField[] fields = schema.fields().clone();
+      for (int i = 0; i < fields.length; i++) {
+        if (fields[i].name().equals(io.visionlake.udfs.analyze.ObjectsAnalyzer.NAME)) {
+          fields[i] = DataTypes.createStructField(fields[i].name(), DataTypes.createArrayType(TrackTables.TRACKED_OBJECT, true), true);
+        }
+      }
+      schema = new StructType(fields);
+    }
     return head == null ? schema : schema.add(LabelHead.LABEL_COL, DataTypes.StringType, true)
         .add(LabelHead.SCORE_COL, DataTypes.FloatType, true);
   }
@@ -104,6 +122,10 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     lake.ensure(spark, Lake.FRAME_ERRORS, Lake.FRAME_ERRORS_SCHEMA);
     lake.ensure(spark, Lake.LATE_FRAMES, Lake.LATE_FRAMES_SCHEMA);
     lake.ensure(spark, Lake.FLOW_COUNTS, Lake.FLOW_COUNTS_SCHEMA);
+    lake.addLaterColumns(spark, Lake.FLOW_COUNTS);
+    if (tracks != null) {
+      tracks.ensure();
+    }
     Map<String, Long> maxima = maximaBefore(Long.MAX_VALUE);
     watermarks = watermarksOf(maxima);
     long already = 0;
@@ -154,6 +176,15 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       if (head != null) {
         frames = head.apply(frames, "embedding");
       }
+      CameraTracking.Result tracked = null;
+      long trackingMillis = 0;
+      if (tracking != null) {
+        CameraWatermarks.State prior = clocks.before(batchId);
+        long t0 = System.nanoTime();
+        tracked = tracking.run(prior == null ? Map.of() : prior.trackers(), TrackTables.observations(frames));
+        trackingMillis = (System.nanoTime() - t0) / 1_000_000;
+        frames = tracks.withTrackIds(frames, tracked.trackIds());
+      }
       List<Column> frameColumns = new ArrayList<>();
       for (StructField f : framesSchema().fields()) {
         switch (f.name()) {
@@ -175,6 +206,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
           byCamera(watermarkMillis).as("watermark"), lit(stream).as("stream"),
           lit(batchId).as("batch_id"), lit(streamId).as("stream_id"), lit(now).as("arrived_at")),
           Lake.LATE_FRAMES, batchId);
+      if (tracked != null) {
+        tracks.write(tracked, batchId, (rows, table) -> append(rows, table, batchId));
+      }
       Map<String, Long> kinds = new java.util.TreeMap<>();
       Map<String, Long> after = new java.util.TreeMap<>(before);
       for (Row r : summary) {
@@ -185,15 +219,28 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         }
       }
       // Recorded before Spark commits the batch: the next batch reads it, a replay of this one rewrites it alike.
-      clocks.write(batchId, new CameraWatermarks.State(nowMillis, after));
+      clocks.write(batchId, new CameraWatermarks.State(nowMillis, after, tracked != null ? tracked.states() : Map.of()));
       watermarks = watermarksOf(after);
       // A backfill recomputing flow_counts for the same day can win the race for the commit; the
       // recomputation from frames is idempotent, so the losing MERGE simply runs again.
       Dataset<Row> batchFrames = frames;
       DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " flow_counts", options.commitAttempts(),
-          () -> refreshFlowCounts(batchFrames, now));
+          () -> refreshWindows(batchFrames, now, Lake.FLOW_COUNTS, "t.camera_id = s.camera_id AND t.window_start = s.window_start",
+              (all, crossings, duration) -> FlowCounts.of(all, duration)));
+      if (tracked != null) {
+        DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " object_counts", options.commitAttempts(),
+            () -> refreshWindows(batchFrames, now, Lake.OBJECT_COUNTS,
+                "t.camera_id = s.camera_id AND t.window_start = s.window_start AND t.label = s.label",
+                (all, crossings, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), crossings, duration)));
+      }
       taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum());
-      LOG.info("Stream {} batch {}: {} in {} ms, watermarks {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, watermarks);
+      if (tracked != null) {
+        LOG.info("Stream {} batch {}: {} in {} ms (tracking {} ms: {} tracks, {} crossings, {} zone visits, {} untracked frames), watermarks {}",
+            stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, trackingMillis, tracked.tracks().size(),
+            tracked.crossings().size(), tracked.visits().size(), tracked.untracked(), watermarks);
+      } else {
+        LOG.info("Stream {} batch {}: {} in {} ms, watermarks {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, watermarks);
+      }
     } finally {
       cached.unpersist();
       spark.sparkContext().clearJobGroup();
@@ -286,11 +333,17 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     return byId.or(col("stream").equalTo(stream).and(hasId ? col("stream_id").isNull() : lit(true)));
   }
 
+  /** How a windowed table is computed from frames (and crossings) of the days concerned. */
+  private interface WindowCounts {
+    Dataset<Row> of(Dataset<Row> frames, Dataset<Row> crossings, String windowDuration);
+  }
+
   /**
-   * Recomputes from {@code frames} every (camera, window) the batch's frames fall in, MERGEs the
-   * result into {@code flow_counts}, then marks windows the watermark has passed as final.
+   * Recomputes from {@code frames} (and {@code line_crossings}) every (camera, window) the batch's
+   * frames fall in, MERGEs the result into {@code table} ({@code flow_counts}, {@code
+   * object_counts}), then marks windows the watermark has passed as final.
    */
-  private void refreshFlowCounts(Dataset<Row> batchFrames, Timestamp now) {
+  private void refreshWindows(Dataset<Row> batchFrames, Timestamp now, String table, String mergeCondition, WindowCounts counts) {
     String duration = options.windowSeconds() + " seconds";
     Dataset<Row> touched = batchFrames
         .select(col("camera_id"), window(col("captured_at"), duration).getField("start").as("window_start"))
@@ -298,32 +351,35 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     try {
       Row range = touched.agg(min("window_start"), max("window_start")).first();
       if (range.isNullAt(0)) {
-        markFinal();
+        markFinal(table);
         return;
       }
       Date from = Date.valueOf(range.getTimestamp(0).toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate());
       Date to = Date.valueOf(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()).atZone(java.time.ZoneOffset.UTC).toLocalDate());
-      Dataset<Row> all = lake.table(spark, Lake.FRAMES).toDF();
-      Dataset<Row> counts = FlowCounts.of(all.filter(col("capture_date").between(from, to)), duration)
-          .join(touched, new String[] {"camera_id", "window_start"}, "left_semi");
+      Dataset<Row> all = lake.table(spark, Lake.FRAMES).toDF().filter(col("capture_date").between(from, to));
+      Dataset<Row> crossings = lake.exists(spark, Lake.LINE_CROSSINGS)
+          ? lake.table(spark, Lake.LINE_CROSSINGS).toDF().filter(col("crossed_at").between(
+              Timestamp.from(range.getTimestamp(0).toInstant()), Timestamp.from(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()))))
+          : spark.createDataFrame(List.of(), Lake.LINE_CROSSINGS_SCHEMA);
+      Dataset<Row> windows = counts.of(all, crossings, duration).join(touched, new String[] {"camera_id", "window_start"}, "left_semi");
       // Each camera's windows are final by its own watermark only.
       Column isFinal = org.apache.spark.sql.functions.coalesce(col("window_end").leq(byCamera(watermarkMillis())), lit(false));
-      Dataset<Row> source = counts.withColumn("final", isFinal).withColumn("updated_at", lit(now));
-      lake.table(spark, Lake.FLOW_COUNTS).as("t")
-          .merge(source.as("s"), "t.camera_id = s.camera_id AND t.window_start = s.window_start")
+      Dataset<Row> source = windows.withColumn("final", isFinal).withColumn("updated_at", lit(now));
+      lake.table(spark, table).as("t")
+          .merge(source.as("s"), mergeCondition)
           .whenMatched().updateAll()
           .whenNotMatched().insertAll()
           .execute();
-      markFinal();
+      markFinal(table);
     } finally {
       touched.unpersist();
     }
   }
 
-  private void markFinal() {
+  private void markFinal(String table) {
     if (!watermarks.isEmpty()) {
       // Only this stream's cameras: a camera without a watermark here gets null, which updates nothing.
-      lake.table(spark, Lake.FLOW_COUNTS).update(
+      lake.table(spark, table).update(
           col("final").equalTo(false).and(col("window_end").leq(byCamera(watermarkMillis()))),
           Map.of("final", lit(true)));
     }

@@ -40,6 +40,11 @@ final class StreamCommand implements Callable<Integer> {
   @Mixin
   SharedOptions.Analyzers analyzers = new SharedOptions.Analyzers("objects,faces");
 
+  @Option(names = "--cameras", paramLabel = "<file>",
+      description = "lines and zones per camera for the objects tracker (<camera>.line.<name>=x1,y1,x2,y2, "
+          + "<camera>.zone.<name>=x1,y1,x2,y2,x3,y3,...; see docs/streams.md)")
+  java.nio.file.Path cameras;
+
   @Option(names = "--max-per-trigger", paramLabel = "<n>",
       description = "files or Kafka records per micro-batch (default: the setting " + JobOptions.STREAM_MAX_PER_TRIGGER + ", "
           + JobOptions.STREAM_MAX_PER_TRIGGER_DEFAULT + ")")
@@ -69,7 +74,8 @@ final class StreamCommand implements Callable<Integer> {
         .watermark(watermark)
         .analyzers(analyzers.list)
         .queryName(queryName)
-        .head(head.ref);
+        .head(head.ref)
+        .cameras(cameras);
     if (maxPerTrigger != null) {
       settings.maxPerTrigger(maxPerTrigger);
     }

@@ -17,6 +17,7 @@ import io.visionlake.udfs.model.ModelCatalog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -88,11 +89,29 @@ public final class StreamingInferenceJob {
     ScoringPlan plan = ScoringPlan.prepare(spark, conf, catalog, settings.model, settings.analyzers, settings.head != null,
         ScoringPlan.Workload.FRAMES);
     LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName());
-    MicroBatchWriter writer = new MicroBatchWriter(spark, new Lake(settings.lake), plan, head, new MicroBatchWriter.Options(
+    MicroBatchWriter writer = new MicroBatchWriter(spark, new Lake(settings.lake), plan, head, tracking(settings, conf), new MicroBatchWriter.Options(
         settings.queryName, identity.id(), identity.legacy(), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
         maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS), settings.checkpoint, maxClockSkewSeconds));
     writer.ensureTables();
     return writer;
+  }
+
+  /**
+   * The tracker of a stream that runs the {@code objects} analyser (null otherwise), with the
+   * {@code spark.visionlake.tracker.*} settings and the {@code --cameras} lines and zones.
+   */
+  static CameraTracking tracking(Settings settings, JobConf conf) {
+    boolean objects = settings.analyzers.contains(io.visionlake.udfs.analyze.ObjectsAnalyzer.NAME);
+    if (!objects) {
+      if (settings.cameras != null) {
+        throw new IllegalArgumentException("--cameras " + settings.cameras + " gives lines and zones to the objects tracker, but "
+            + "--analyzers " + String.join(",", settings.analyzers) + " has no objects: add objects to --analyzers");
+      }
+      return null;
+    }
+    Map<String, io.visionlake.udfs.track.CameraLayout> layouts = settings.cameras == null ? Map.of()
+        : io.visionlake.udfs.track.CameraLayouts.parse(settings.cameras);
+    return new CameraTracking(io.visionlake.udfs.track.TrackerSettings.fromConf(conf.asMap()), layouts);
   }
 
   /** The source, normalised to {@link FrameScorer#SOURCE_SCHEMA}. */
@@ -194,6 +213,7 @@ public final class StreamingInferenceJob {
     String model;
     Path confFile;
     String head;
+    Path cameras;
 
     private Settings(String source, String lake, String checkpoint) {
       if (checkpoint == null || checkpoint.isBlank()) {
@@ -240,6 +260,12 @@ public final class StreamingInferenceJob {
     /** With a label head (a name under spark.visionlake.heads.dir, or a path/URI). */
     public Settings head(String head) {
       this.head = head;
+      return this;
+    }
+
+    /** Lines and zones per camera for the tracker (a properties file, see {@code CameraLayouts}), or null. */
+    public Settings cameras(Path file) {
+      this.cameras = file;
       return this;
     }
 
