@@ -3,6 +3,7 @@ package io.visionlake.udfs.model;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,6 +49,7 @@ public final class ModelSpec implements Serializable {
   private final DeviceChoice device;
   private final String inputName;
   private final String detectionsOutput;
+  private final DetectionsFormat detectionsFormat;
 
   private ModelSpec(Builder b) {
     this.name = b.name;
@@ -73,6 +75,7 @@ public final class ModelSpec implements Serializable {
     this.device = b.device;
     this.inputName = b.inputName;
     this.detectionsOutput = b.detectionsOutput;
+    this.detectionsFormat = b.detectionsFormat;
   }
 
   public static Builder builder() {
@@ -125,6 +128,7 @@ public final class ModelSpec implements Serializable {
     }
     if (detectionsOutput != null) {
       m.put(Keys.OUTPUT_DETECTIONS, detectionsOutput);
+      m.put(Keys.OUTPUT_DETECTIONS_FORMAT, detectionsFormat.key());
     }
     return Collections.unmodifiableMap(m);
   }
@@ -231,9 +235,22 @@ public final class ModelSpec implements Serializable {
     return inputName;
   }
 
-  /** Name of the graph output holding the detections (an object detector), or null. */
+  /**
+   * The graph output(s) holding the detections (an object detector) as written in the spec,
+   * comma-separated when the format reads several, or null.
+   */
   public String detectionsOutput() {
     return detectionsOutput;
+  }
+
+  /** {@link #detectionsOutput()} split into tensor names; empty when this is no object detector. */
+  public List<String> detectionsOutputs() {
+    return detectionsOutput == null ? List.of() : splitNames(detectionsOutput);
+  }
+
+  /** How the detections outputs are decoded; {@link DetectionsFormat#CENTERNET} unless the spec says otherwise. */
+  public DetectionsFormat detectionsFormat() {
+    return detectionsFormat;
   }
 
   public boolean hasDetections() {
@@ -259,6 +276,10 @@ public final class ModelSpec implements Serializable {
       m.put(Keys.LABELS, Credentials.mask(labelsUri));
     }
     return "ModelSpec" + m;
+  }
+
+  private static List<String> splitNames(String names) {
+    return Arrays.stream(names.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
   }
 
   private static String join(float[] values) {
@@ -297,6 +318,7 @@ public final class ModelSpec implements Serializable {
     public static final String DEVICE = "device";
     public static final String INPUT_NAME = "input.name";
     public static final String OUTPUT_DETECTIONS = "output.detections";
+    public static final String OUTPUT_DETECTIONS_FORMAT = "output.detections.format";
 
     private Keys() {}
   }
@@ -326,6 +348,8 @@ public final class ModelSpec implements Serializable {
     private DeviceChoice device = DeviceChoice.AUTO;
     private String inputName;
     private String detectionsOutput;
+    private DetectionsFormat detectionsFormat = DetectionsFormat.CENTERNET;
+    private boolean detectionsFormatSet;
 
     private Builder() {}
 
@@ -426,9 +450,17 @@ public final class ModelSpec implements Serializable {
       return this;
     }
 
-    /** The graph output holding an object detector's detections. */
+    /** The graph output(s) holding an object detector's detections, comma-separated when several. */
     public Builder optDetectionsOutput(String detectionsOutput) {
-      this.detectionsOutput = blankToNull(detectionsOutput);
+      this.detectionsOutput = detectionsOutput == null || blankToNull(detectionsOutput) == null ? null
+          : String.join(",", splitNames(detectionsOutput));
+      return this;
+    }
+
+    /** How the detections outputs are decoded (default {@link DetectionsFormat#CENTERNET}). */
+    public Builder optDetectionsFormat(DetectionsFormat detectionsFormat) {
+      this.detectionsFormat = detectionsFormat;
+      this.detectionsFormatSet = true;
       return this;
     }
 
@@ -505,6 +537,9 @@ public final class ModelSpec implements Serializable {
       if ((v = o.remove(Keys.OUTPUT_DETECTIONS)) != null) {
         optDetectionsOutput(v);
       }
+      if ((v = o.remove(Keys.OUTPUT_DETECTIONS_FORMAT)) != null) {
+        optDetectionsFormat(DetectionsFormat.parse(v, Keys.OUTPUT_DETECTIONS_FORMAT));
+      }
       if (!o.isEmpty()) {
         throw new IllegalArgumentException(
             "Unknown model spec key(s) " + o.keySet() + "; known keys are documented in conf/models/README.md");
@@ -530,9 +565,14 @@ public final class ModelSpec implements Serializable {
         require(detectionsOutput != null && classesOutput < 0 && embeddingOutput < 0,
             where + "engine " + ENGINE_TENSORFLOW + " runs object detectors: set 'output.detections' (the output tensor's name) "
                 + "and not 'output.classes'/'output.embedding'");
+        int names = splitNames(detectionsOutput).size();
+        require(names == detectionsFormat.outputs(), where + "'output.detections.format' " + detectionsFormat.key() + " reads "
+            + detectionsFormat.outputs() + " output tensor(s), but 'output.detections' names " + names + " ('" + detectionsOutput
+            + "'): list " + (detectionsFormat.outputs() == 1 ? "one tensor name" : detectionsFormat.outputs()
+            + " comma-separated tensor names") + ", or set the format that matches the model");
       } else {
-        require(detectionsOutput == null && inputName == null,
-            where + "'input.name' and 'output.detections' apply to engine " + ENGINE_TENSORFLOW + " only");
+        require(detectionsOutput == null && inputName == null && !detectionsFormatSet,
+            where + "'input.name', 'output.detections' and 'output.detections.format' apply to engine " + ENGINE_TENSORFLOW + " only");
       }
       require(inputWidth >= 1 && inputHeight >= 1,
           where + "'input.width' and 'input.height' must be >= 1, got " + inputWidth + "x" + inputHeight);

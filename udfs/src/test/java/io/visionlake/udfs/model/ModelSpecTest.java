@@ -66,6 +66,41 @@ class ModelSpecTest {
   }
 
   @Test
+  void detectionsFormatSaysHowManyOutputsItReads() {
+    Map<String, String> centernet = new HashMap<>(Map.of("name", "det", "engine", "TensorFlow", "uri", "models/det.json",
+        "input.width", "512", "input.height", "512", "input.name", "tower_0/images", "output.detections", "tower_0/detections"));
+    ModelSpec plain = ModelSpec.fromOptions(centernet);
+    assertThat(plain.detectionsFormat()).as("the default format").isEqualTo(DetectionsFormat.CENTERNET);
+    assertThat(plain.detectionsOutputs()).containsExactly("tower_0/detections");
+    assertThat(ModelSpec.fromOptions(plain.toOptions())).isEqualTo(plain);
+
+    Map<String, String> nanodet = new HashMap<>(centernet);
+    nanodet.put("output.detections.format", "NanoDet");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(nanodet))
+        .hasMessageContaining("'output.detections.format' nanodet reads 6 output tensor(s), but 'output.detections' names 1");
+    nanodet.put("output.detections", " Identity, Identity_1,Identity_2 ,Identity_3,Identity_4,Identity_5");
+    ModelSpec spec = ModelSpec.fromOptions(nanodet);
+    assertThat(spec.detectionsFormat()).isEqualTo(DetectionsFormat.NANODET);
+    assertThat(spec.detectionsOutputs()).as("names trimmed, in spec order")
+        .containsExactly("Identity", "Identity_1", "Identity_2", "Identity_3", "Identity_4", "Identity_5");
+    assertThat(ModelSpec.fromOptions(spec.toOptions())).as("round trip keeps the format").isEqualTo(spec);
+    assertThat(spec.toOptions()).containsEntry("output.detections.format", "nanodet");
+
+    Map<String, String> unknown = new HashMap<>(centernet);
+    unknown.put("output.detections.format", "yolo");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(unknown))
+        .hasMessageContaining("'output.detections.format' is 'yolo'; expected one of centernet, nanodet");
+
+    Map<String, String> onnx = minimal();
+    onnx.put("output.detections.format", "nanodet");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(onnx)).hasMessageContaining("apply to engine TensorFlow only");
+
+    ModelCatalog catalog = new ModelCatalog(TestPaths.home());
+    assertThat(catalog.resolve("nanodet").detectionsOutputs()).as("the shipped nanodet spec").hasSize(6);
+    assertThat(catalog.resolve("centernet").detectionsFormat()).isEqualTo(DetectionsFormat.CENTERNET);
+  }
+
+  @Test
   void toStringMasksCredentials() {
     Map<String, String> m = minimal();
     m.put("uri", "s3a://AKIAEXAMPLE:SuperSecret123@bucket/m.onnx");

@@ -21,25 +21,37 @@ public final class CenterNetDetector implements ObjectDetector {
 
   private final TfGraphModel model;
   private final DetectorSettings settings;
+  private final String input;
+  private final String output;
+  private final int inputSize;
 
+  /** The shipped model's tensor names and 512x512 input. */
   public CenterNetDetector(TfGraphModel model, DetectorSettings settings) {
+    this(model, settings, INPUT, OUTPUT, INPUT_SIZE);
+  }
+
+  /** A CenterNet graph with other tensor names or input size. */
+  public CenterNetDetector(TfGraphModel model, DetectorSettings settings, String input, String output, int inputSize) {
     this.model = model;
     this.settings = settings;
+    this.input = input;
+    this.output = output;
+    this.inputSize = inputSize;
   }
 
   @Override
   public List<Detection> detect(float[] rgb, int width, int height) {
-    return decode(rawDetections(rgb, width, height), width, height, settings);
+    return decode(rawDetections(rgb, width, height), inputSize, width, height, settings);
   }
 
   /** The graph's raw {@code tower_0/detections} output (100 x 6) for {@code rgb}. */
   public float[] rawDetections(float[] rgb, int width, int height) {
-    float[] input = resizeBilinear(rgb, width, height, INPUT_SIZE, INPUT_SIZE);
-    return model.run(INPUT, input, new long[] {1, INPUT_SIZE, INPUT_SIZE, 3}, OUTPUT).get(0).values();
+    float[] resized = resizeBilinear(rgb, width, height, inputSize, inputSize);
+    return model.run(input, resized, new long[] {1, inputSize, inputSize, 3}, output).get(0).values();
   }
 
   /** {@code centernet.ts process()}: NMS over the raw rows, boxes scaled to {@code width x height}. */
-  public static List<Detection> decode(float[] det, int width, int height, DetectorSettings settings) {
+  public static List<Detection> decode(float[] det, int inputSize, int width, int height, DetectorSettings settings) {
     int rows = det.length / 6;
     float[] boxes = new float[rows * 4];
     float[] scores = new float[rows];
@@ -57,10 +69,10 @@ public final class CenterNetDetector implements ObjectDetector {
         continue;
       }
       int cls = (int) classVal;
-      float x = det[6 * id] / INPUT_SIZE;
-      float y = det[6 * id + 1] / INPUT_SIZE;
-      float w = det[6 * id + 2] / INPUT_SIZE - x;
-      float h = det[6 * id + 3] / INPUT_SIZE - y;
+      float x = det[6 * id] / inputSize;
+      float y = det[6 * id + 1] / inputSize;
+      float w = det[6 * id + 2] / inputSize - x;
+      float h = det[6 * id + 3] / inputSize - y;
       out.add(new Detection(CocoLabels.LABELS.get(cls), cls, det[6 * id + 4],
           (int) (x * width), (int) (y * height), (int) (w * width), (int) (h * height)));
     }

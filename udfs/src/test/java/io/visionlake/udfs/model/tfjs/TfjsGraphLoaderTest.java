@@ -61,13 +61,20 @@ class TfjsGraphLoaderTest {
   }
 
   @Test
-  void nmsDropsOnlyOverlapsAboveTheThresholdAndScoresAboveTheMinimum() {
+  void nmsFollowsTfjsAtItsThresholds() {
     // boxes as y1, x1, y2, x2: box 1 overlaps box 0 with IoU 0.6, box 2 with IoU exactly 1/3.
     float[] boxes = {0, 0, 10, 10, 0, 2.5f, 10, 12.5f, 0, 5, 10, 15, 20, 20, 30, 30};
-    float[] scores = {0.9f, 0.8f, 0.7f, 0.2f};
-    assertThat(Nms.select(boxes, scores, 10, 0.5f, 0.2f)).as("box 1 suppressed, box 3 not above 0.2").containsExactly(0, 2);
+    float[] scores = {0.9f, 0.8f, 0.7f, 0.25f};
+    assertThat(Nms.select(boxes, scores, 10, 0.5f, 0.25f)).as("box 1 suppressed, box 3 not above 0.25").containsExactly(0, 2);
     assertThat(Nms.select(boxes, scores, 1, 0.5f, 0.1f)).containsExactly(0);
     assertThat(Nms.select(boxes, scores, 10, 0.7f, 0.1f)).containsExactly(0, 1, 2, 3);
+    // tfjs compares the float32 score 0.2f (0.2000000030) with the JavaScript number 0.2: above it.
+    assertThat(Nms.select(boxes, new float[] {0.9f, 0.8f, 0.7f, 0.2f}, 10, 0.5f, 0.2f))
+        .as("a score of 0.2f is above minScore 0.2 in tfjs").containsExactly(0, 2, 3);
+    // tfjs suppresses at iou >= iouThreshold: box 1 covers half of box 0, IoU exactly 0.5.
+    float[] half = {0, 0, 10, 10, 0, 0, 10, 5};
+    assertThat(Nms.select(half, new float[] {0.9f, 0.8f}, 10, 0.5f, 0.1f)).as("IoU equal to the threshold suppresses")
+        .containsExactly(0);
   }
 
   private static Path writeModel(Path dir, String fusedOps) throws Exception {
