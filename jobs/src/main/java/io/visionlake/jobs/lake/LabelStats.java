@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 
@@ -21,6 +23,10 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code label_stats}: per ingest date, source and top label, the image count and mean score. Always
  * a function of {@code images}: the batch job and the backfill recompute the days they touched.
+ * With it, {@code object_stats}: per ingest date, source and COCO label, the images holding such an
+ * object, the objects and their mean score, for lakes whose images ran the objects analyser. A
+ * separate table because its labels are COCO's, not the classifier's, and an image counts once per
+ * label it holds rather than once for its top label.
  */
 public final class LabelStats {
   private LabelStats() {}
@@ -75,11 +81,33 @@ public final class LabelStats {
         .select("ingest_date").distinct().as(Encoders.DATE()).collectAsList();
   }
 
-  /** Recomputes label_stats from images for the given ingest dates (one replaceWhere overwrite). */
+  /** object_stats rows of the given days, from {@code images} (empty when no run asked for objects). */
+  public static Dataset<Row> objectsOf(SparkSession spark, Lake lake, Collection<Date> dates) {
+    Dataset<Row> images = lake.table(spark, Lake.IMAGES).toDF();
+    if (!java.util.Arrays.asList(images.columns()).contains("objects")) {
+      return spark.createDataFrame(List.of(), Lake.OBJECT_STATS_SCHEMA);
+    }
+    return images.filter(datePredicate(dates)).filter(col("objects").isNotNull())
+        .select(col("ingest_date"), col("source"), col("image_id"), col("path"), explode(col("objects")).as("o"))
+        .groupBy(col("ingest_date"), col("source"), col("o.label").as("label"))
+        .agg(count_distinct(col("path"), col("image_id")).as("images"), count(lit(1)).as("objects"), avg(col("o.score")).as("avg_score"));
+  }
+
+  /**
+   * Recomputes label_stats (and object_stats) from images for the given ingest dates (one
+   * replaceWhere overwrite each). object_stats is written first: a run killed between the two
+   * leaves label_stats stale, which {@link #heal} finds, and heal rewrites both.
+   */
   public static void refresh(SparkSession spark, Lake lake, Collection<Date> dates) {
     lake.ensure(spark, Lake.LABEL_STATS, Lake.LABEL_STATS_SCHEMA, "ingest_date");
     if (dates.isEmpty()) {
       return;
+    }
+    Dataset<Row> objects = objectsOf(spark, lake, dates);
+    if (lake.exists(spark, Lake.OBJECT_STATS) || !objects.isEmpty()) {
+      lake.ensure(spark, Lake.OBJECT_STATS, Lake.OBJECT_STATS_SCHEMA, "ingest_date");
+      objects.write().format("delta").mode("overwrite").option("replaceWhere", datePredicate(dates))
+          .save(lake.path(Lake.OBJECT_STATS));
     }
     of(spark, lake, dates)
         .write().format("delta").mode("overwrite").option("replaceWhere", datePredicate(dates))

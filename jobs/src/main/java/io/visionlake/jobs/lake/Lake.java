@@ -35,13 +35,14 @@ public final class Lake {
   public static final String NEAR_DUPLICATES = "near_duplicates";
   public static final String MODEL_EVALS = "model_evals";
   public static final String RENDERS = "renders";
+  public static final String OBJECT_STATS = "object_stats";
   public static final String TRACKS = "tracks";
   public static final String LINE_CROSSINGS = "line_crossings";
   public static final String ZONE_VISITS = "zone_visits";
   public static final String OBJECT_COUNTS = "object_counts";
   /** Every table a VisionLake job writes; a lake holds those its jobs have run (see {@link #tables}). */
   public static final List<String> TABLES = List.of(IMAGES, IMAGE_ERRORS, LABEL_STATS, JOB_RUNS, FRAMES, FRAME_ERRORS, FLOW_COUNTS,
-      LATE_FRAMES, IMAGE_EMBEDDINGS, NEAR_DUPLICATES, MODEL_EVALS, RENDERS, TRACKS, LINE_CROSSINGS, ZONE_VISITS, OBJECT_COUNTS);
+      LATE_FRAMES, IMAGE_EMBEDDINGS, NEAR_DUPLICATES, MODEL_EVALS, RENDERS, OBJECT_STATS, TRACKS, LINE_CROSSINGS, ZONE_VISITS, OBJECT_COUNTS);
 
   /**
    * Z-ORDER columns per table for {@code maintain}: what the notebooks, dashboards and jobs filter
@@ -63,6 +64,7 @@ public final class Lake {
       Map.entry(NEAR_DUPLICATES, List.of("image_id_a", "image_id_b")),
       Map.entry(MODEL_EVALS, List.of()),
       Map.entry(RENDERS, List.of()),
+      Map.entry(OBJECT_STATS, List.of()),
       Map.entry(TRACKS, List.of("camera_id", "first_seen")),
       Map.entry(LINE_CROSSINGS, List.of("camera_id", "crossed_at")),
       Map.entry(ZONE_VISITS, List.of("camera_id", "entered_at")),
@@ -82,6 +84,7 @@ public final class Lake {
       Map.entry(NEAR_DUPLICATES, "scripts/submit similar"),
       Map.entry(MODEL_EVALS, "scripts/submit train-head"),
       Map.entry(RENDERS, "scripts/submit render"),
+      Map.entry(OBJECT_STATS, "scripts/submit batch (or backfill) --analyzers objects"),
       Map.entry(TRACKS, "scripts/submit stream --analyzers objects"),
       Map.entry(LINE_CROSSINGS, "scripts/submit stream --analyzers objects --cameras FILE"),
       Map.entry(ZONE_VISITS, "scripts/submit stream --analyzers objects --cameras FILE"),
@@ -248,6 +251,15 @@ public final class Lake {
       .add("source", DataTypes.StringType, false)
       .add("label", DataTypes.StringType, false)
       .add("images", DataTypes.LongType, false)
+      .add("avg_score", DataTypes.DoubleType, true);
+
+  /** Per ingest date, source and COCO label: what the objects analyser found in the day's images. */
+  public static final StructType OBJECT_STATS_SCHEMA = new StructType()
+      .add("ingest_date", DataTypes.DateType, false)
+      .add("source", DataTypes.StringType, false)
+      .add("label", DataTypes.StringType, false)
+      .add("images", DataTypes.LongType, false)
+      .add("objects", DataTypes.LongType, false)
       .add("avg_score", DataTypes.DoubleType, true);
 
   public static final StructType JOB_RUNS_SCHEMA = new StructType()

@@ -114,16 +114,23 @@ final class TrackTables {
         .drop("_frame_key", "_track_ids");
   }
 
-  /** Appends the batch's crossings and zone visits, and MERGEs its tracks. */
+  /**
+   * Appends the batch's crossings and zone visits, and MERGEs its tracks. A table the batch has
+   * nothing for gets no commit (most batches cross no line): a replay computes the same nothing.
+   */
   void write(CameraTracking.Result result, long batchId, Appender appender) {
     List<Row> crossings = new ArrayList<>();
     result.crossings().forEach(c -> crossings.add(RowFactory.create(c.camera(), c.line(), c.label(), c.trackId(),
         new Timestamp(c.at()), c.direction(), stream, streamId, batchId)));
-    appender.append(spark.createDataFrame(crossings, Lake.LINE_CROSSINGS_SCHEMA), Lake.LINE_CROSSINGS);
+    if (!crossings.isEmpty()) {
+      appender.append(spark.createDataFrame(crossings, Lake.LINE_CROSSINGS_SCHEMA), Lake.LINE_CROSSINGS);
+    }
     List<Row> visits = new ArrayList<>();
     result.visits().forEach(v -> visits.add(RowFactory.create(v.camera(), v.zone(), v.label(), v.trackId(),
         new Timestamp(v.enteredAt()), new Timestamp(v.exitedAt()), v.dwellMillis() / 1000.0, stream, streamId, batchId)));
-    appender.append(spark.createDataFrame(visits, Lake.ZONE_VISITS_SCHEMA), Lake.ZONE_VISITS);
+    if (!visits.isEmpty()) {
+      appender.append(spark.createDataFrame(visits, Lake.ZONE_VISITS_SCHEMA), Lake.ZONE_VISITS);
+    }
     if (result.tracks().isEmpty()) {
       return;
     }

@@ -119,6 +119,12 @@ class BatchAnalyzersTest extends DeltaTestBase {
     assertThat(objects).extracting(o -> o.<String>getAs("label")).contains("person");
     long persons = objects.stream().filter(o -> "person".equals(o.getAs("label"))).count();
     assertThat(messi.<Integer>getAs("people")).isEqualTo((int) persons).isGreaterThanOrEqualTo(1);
+    // object_stats: per day, source and COCO label, from images (this run's image is the only one with objects).
+    List<Row> stats = spark.read().format("delta").load(lake() + "/object_stats").filter("label = 'person'").collectAsList();
+    assertThat(stats).singleElement().satisfies(r -> {
+      assertThat(r.<Long>getAs("images")).isEqualTo(1L);
+      assertThat(r.<Long>getAs("objects")).isEqualTo(persons);
+    });
     assertThat(messi.<Object>getAs("ocr_text")).isNotNull();
     assertThat(messi.<scala.collection.Seq<Row>>getAs("colors").size()).isBetween(1, 5);
     assertThat(Arrays.asList(messi.<String>getAs(ScoringPlan.ANALYZER_VERSIONS).split(";")))

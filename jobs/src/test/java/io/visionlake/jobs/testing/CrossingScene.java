@@ -19,14 +19,17 @@ import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
 
 /**
- * A camera sequence with known truth, rendered from real photos: a person cut from darknet's
- * {@code person.jpg} walks left to right across the lower half of a real background (the top of
- * opencv-doc's {@code building.jpg}, where the detector finds nothing), and a car cut from
- * {@code dog.jpg} drives right to left across the upper half. Both cross the vertical line {@link
- * #LINE} once; the person spends a known time in the zone {@link #ZONE} (the left third).
+ * A camera sequence with known truth, rendered from real photos: person A, cut from darknet's
+ * {@code person.jpg}, walks left to right across the lower half of a real background (the top of
+ * opencv-doc's {@code building.jpg}, where the detector finds nothing), and person B (the same
+ * person mirrored and smaller, farther away) walks right to left across the upper half. Both cross
+ * the vertical line {@link #LINE} once, between frames 11 and 12; A spends a known time in the zone
+ * {@link #ZONE} (the left third).
  *
- * <p>The crops are the detector's own boxes on the source photos, so the objects are what the
- * detector knows as a person and a car, pasted at another place and scale.
+ * <p>The crop is the detector's own box on the source photo, pasted at another place and scale.
+ * Out of its context the detector scores it lower (A 0.36-0.58, B 0.21-0.54, a few frames missed):
+ * a realistic flickering detection for the tracker. (Cars and horses cut from the darknet photos
+ * score 0.2-0.48 there and flip between car, truck and bus, so the second walker is a person.)
  */
 public final class CrossingScene {
   public static final int WIDTH = 868;
@@ -40,17 +43,17 @@ public final class CrossingScene {
 
   private CrossingScene() {}
 
-  /** The person's anchor (bottom centre) x in frame {@code i}: 60 -> 800 px. */
+  /** Person A's anchor (bottom centre) x in frame {@code i}: 60 -> 800 px. */
   public static int personX(int i) {
     return 60 + i * 740 / (FRAMES - 1);
   }
 
-  /** The car's anchor x in frame {@code i}: 800 -> 70 px. */
-  public static int carX(int i) {
+  /** Person B's anchor x in frame {@code i}: 800 -> 70 px. */
+  public static int walkerBX(int i) {
     return 800 - i * 730 / (FRAMES - 1);
   }
 
-  /** The frames where the person's anchor is inside {@link #ZONE} (x < 290). */
+  /** The frames where person A's anchor is inside {@link #ZONE} (x < 290), from frame 0 on. */
   public static int framesInZone() {
     int n = 0;
     for (int i = 0; i < FRAMES; i++) {
@@ -67,11 +70,12 @@ public final class CrossingScene {
     Path dir = Files.createDirectories(root.resolve("camera=" + camera));
     Mat background = crop("building.jpg", new Rect(0, 0, WIDTH, HEIGHT));
     Mat person = scaled(objectCrop("person.jpg", "person"), 200);
-    Mat car = scaledToWidth(objectCrop("dog.jpg", "car"), 220);
+    Mat walkerB = scaled(objectCrop("person.jpg", "person"), 180);
+    org.opencv.core.Core.flip(walkerB, walkerB, 1);
     try {
       for (int i = from; i < to; i++) {
         Mat frame = background.clone();
-        paste(frame, car, carX(i) - car.cols() / 2, 150 - car.rows());
+        paste(frame, walkerB, walkerBX(i) - walkerB.cols() / 2, 215 - walkerB.rows());
         paste(frame, person, personX(i) - person.cols() / 2, 420 - person.rows());
         MatOfByte jpeg = new MatOfByte();
         Imgcodecs.imencode(".jpg", frame, jpeg, new MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 92));
@@ -82,7 +86,7 @@ public final class CrossingScene {
     } finally {
       background.release();
       person.release();
-      car.release();
+      walkerB.release();
     }
   }
 

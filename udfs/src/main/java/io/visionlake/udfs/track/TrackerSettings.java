@@ -9,7 +9,8 @@ import java.util.TreeSet;
  * Settings of one {@link Tracker}, immutable and checked when built. Keys are
  * {@code spark.visionlake.tracker.<component>} (see docs/configuration.md, which holds the defaults).
  *
- * @param highScore    detections scoring at least this are matched first and may start tracks (0.5)
+ * @param highScore    detections scoring at least this are matched first and may start tracks (0.4, the objects analyser's
+ *                     default minScore: every kept box may start a track)
  * @param lowScore     detections scoring at least this but below {@code highScore} only continue
  *                     confirmed tracks (ByteTrack's second stage); lower scores are ignored (0.1)
  * @param matchIou     least IoU between a track's predicted box and a high-score detection (0.2)
@@ -21,7 +22,7 @@ public record TrackerSettings(double highScore, double lowScore, double matchIou
     int minHits, long maxAgeMillis) implements Serializable {
 
   public static final String PREFIX = "spark.visionlake.tracker.";
-  public static final TrackerSettings DEFAULTS = new TrackerSettings(0.5, 0.1, 0.2, 0.5, 3, 2000);
+  public static final TrackerSettings DEFAULTS = new TrackerSettings(0.4, 0.1, 0.2, 0.5, 3, 2000);
 
   public TrackerSettings {
     check(!(lowScore < 0 || lowScore > 1), "lowScore", lowScore, "a score between 0 and 1");

@@ -240,7 +240,7 @@ class TrackerTest {
     assertThatThrownBy(() -> new TrackerSettings(0.05, 0.1, 0.2, 0.5, 3, 2000))
         .hasMessageContaining("spark.visionlake.tracker.highScore = 0.05");
     assertThat(TrackerSettings.fromConf(java.util.Map.of("spark.visionlake.tracker.minHits", "5",
-        "spark.visionlake.other", "x"))).isEqualTo(new TrackerSettings(0.5, 0.1, 0.2, 0.5, 5, 2000));
+        "spark.visionlake.other", "x"))).isEqualTo(new TrackerSettings(0.4, 0.1, 0.2, 0.5, 5, 2000));
     assertThatThrownBy(() -> TrackerSettings.fromConf(java.util.Map.of("spark.visionlake.tracker.maxAge", "5")))
         .hasMessageContaining("Unknown tracker setting(s) [spark.visionlake.tracker.maxAge]")
         .hasMessageContaining("spark.visionlake.tracker.maxAgeMillis");
