@@ -2,6 +2,12 @@ package io.visionlake.jobs.ops.notebook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.window;
 
 import io.visionlake.jobs.backfill.BackfillJob;
 import io.visionlake.jobs.batch.BatchInferenceJob;
@@ -10,6 +16,7 @@ import io.visionlake.jobs.stream.StreamingInferenceJob;
 import io.visionlake.udfs.TestPaths;
 import io.visionlake.udfs.testing.IntegrationTest;
 import io.visionlake.udfs.render.Palette;
+import io.visionlake.udfs.render.SheetLayout;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -26,6 +33,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -293,7 +301,106 @@ class NotebookRunnerTest {
         }
         assertThat(sheetPixels).as("sheet pixels on the screenshot of %s", page.getFileName()).isGreaterThan(2000);
       }
+      if (page.getFileName().toString().equals("camera-flow.html")) {
+        // The busiest window's frames: every tile of the sheet shows a picture where the layout puts it.
+        Notebook.Cell cell = imageCell(Notebook.read(TestPaths.required("notebooks/camera-flow.md")));
+        int shown = sheetImages(Files.readString(page), cell);
+        SheetLayout layout = new SheetLayout(ChartSpec.intKey(cell.spec, "columns", 6, "camera-flow", cell.line),
+            ChartSpec.intKey(cell.spec, "thumb", ChartSpec.DEFAULT_THUMB, "camera-flow", cell.line), shown);
+        assertThat(tilesOnScreenshot(image, layout)).as("thumbnails of the busiest window on the screenshot of camera-flow").isEqualTo(shown);
+      }
       System.out.println("notebook screenshot: " + png);
     }
+  }
+
+  @Test
+  void cameraFlowShowsTheFramesOfTheBusiestWindow() throws IOException {
+    Path page = rendered().stream().filter(p -> p.getFileName().toString().equals("camera-flow.html")).findFirst().orElseThrow();
+    String html = Files.readString(page);
+    Notebook.Cell cell = imageCell(Notebook.read(TestPaths.required("notebooks/camera-flow.md")));
+    // The windows with the most people, from frames itself (10 s windows, as the stream ran): the
+    // cell must show the frames of one of them, all of them, in capture order.
+    List<Row> windows = spark.read().format("delta").load(lake.path(Lake.FRAMES))
+        .groupBy(col("camera_id"), window(col("captured_at"), "10 seconds").as("w"))
+        .agg(sum("people").as("people"), array_sort(collect_list(struct(col("captured_at"), col("path")))).as("frames"))
+        .collectAsList();
+    long most = windows.stream().mapToLong(r -> r.getLong(r.fieldIndex("people"))).max().orElseThrow();
+    assertThat(most).as("the test lake's frames have people").isPositive();
+    Set<List<String>> busiest = windows.stream().filter(r -> r.getLong(r.fieldIndex("people")) == most)
+        .map(r -> r.<Row>getList(r.fieldIndex("frames")).stream().map(f -> f.getString(1)).collect(Collectors.toList()))
+        .collect(Collectors.toSet());
+    Matcher data = Pattern.compile("<script type=\"application/json\" id=\"data-" + cell.index + "\">(.*?)</script>").matcher(html);
+    assertThat(data.find()).as("the image cell's rows are on the page").isTrue();
+    List<String> paths = Pattern.compile("\"path\":\"([^\"]+)\"").matcher(data.group(1)).results().map(m -> m.group(1))
+        .collect(Collectors.toList());
+    assertThat(busiest).as("the cell's frames are those of a busiest window (%s people)", most).contains(paths);
+    assertThat(sheetImages(html, cell)).as("one thumbnail per frame of the window, at most %d", ChartSpec.MAX_IMAGES)
+        .isEqualTo(Math.min(paths.size(), ChartSpec.MAX_IMAGES));
+    assertThat(data.group(1)).as("captions: camera and capture time, people and day")
+        .containsPattern("\"frame\":\"(north|south) \\d{2}:\\d{2}:\\d{2}\\.\\d{3}\"")
+        .containsPattern("\"seen\":\"\\d+ people · \\d{4}-\\d{2}-\\d{2}\"");
+  }
+
+  static Notebook.Cell imageCell(Notebook nb) {
+    List<Notebook.Cell> cells = nb.cells.stream().filter(c -> c.isSql && c.chart().equals("images")).collect(Collectors.toList());
+    assertThat(cells).as("image cells of %s", nb.name).hasSize(1);
+    return cells.get(0);
+  }
+
+  /** How many images the page's sheet for {@code cell} holds (its alt text). */
+  static int sheetImages(String html, Notebook.Cell cell) {
+    Matcher m = Pattern.compile("<img class=\"sheet\" id=\"sheet-" + cell.index + "\" alt=\"(\\d+) image").matcher(html);
+    assertThat(m.find()).as("a sheet for cell %d", cell.index).isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  /**
+   * The tiles of a one-sheet page's screenshot that show a picture: the sheet is found by its first
+   * row of background colour (its top gap), the tiles where {@code layout} puts them; a tile shows a
+   * picture when most of its centre is not background. A sheet narrower than the page is not scaled,
+   * so that row's width is the layout's: as many columns as the layout has.
+   */
+  static int tilesOnScreenshot(BufferedImage shot, SheetLayout layout) {
+    Color bg = Palette.background();
+    int top = -1;
+    int left = -1;
+    int width = 0;
+    for (int y = 0; y < shot.getHeight() && top < 0; y++) {
+      int run = 0;
+      for (int x = 0; x < shot.getWidth(); x++) {
+        run = near(new Color(shot.getRGB(x, y)), bg) ? run + 1 : 0;
+        if (run >= 100 && run > width) {
+          width = run;
+          left = x - run + 1;
+          top = y;
+        }
+      }
+    }
+    assertThat(top).as("the sheet's background on the screenshot").isNotNegative();
+    double scale = (double) width / layout.width();
+    if (layout.width() < 900) {
+      assertThat(width).as("the sheet is shown at its size: %d tile(s) wide", layout.width()).isCloseTo(layout.width(), org.assertj.core.api.Assertions.within(2));
+    }
+    int shown = 0;
+    for (int i = 0; i < layout.tiles(); i++) {
+      int picture = 0;
+      int all = 0;
+      for (int dy = layout.thumb() / 4; dy < 3 * layout.thumb() / 4; dy += 2) {
+        for (int dx = layout.thumb() / 4; dx < 3 * layout.thumb() / 4; dx += 2) {
+          int x = left + (int) Math.round((layout.tileX(i) + dx) * scale);
+          int y = top + (int) Math.round((layout.tileY(i) + dy) * scale);
+          if (y < shot.getHeight()) {
+            all++;
+            picture += near(new Color(shot.getRGB(x, y)), bg) ? 0 : 1;
+          }
+        }
+      }
+      shown += all > 0 && picture > all / 2 ? 1 : 0;
+    }
+    return shown;
+  }
+
+  private static boolean near(Color c, Color bg) {
+    return Math.abs(c.getRed() - bg.getRed()) <= 4 && Math.abs(c.getGreen() - bg.getGreen()) <= 4 && Math.abs(c.getBlue() - bg.getBlue()) <= 4;
   }
 }
