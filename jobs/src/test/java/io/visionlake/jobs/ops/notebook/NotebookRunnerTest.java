@@ -289,7 +289,8 @@ class NotebookRunnerTest {
       assertThat(Pattern.compile("<path ").matcher(dom.stdout).results().count()).as("charts have marks").isGreaterThan(20);
 
       Path png = page.resolveSibling(page.getFileName().toString().replace(".html", ".png"));
-      HeadlessChromium.Load shot = HeadlessChromium.screenshot(page, png, tmp, 1280, 2600);
+      // Tall enough for camera-flow's sheet below its five charts and their tables (about 3000 px on this lake).
+      HeadlessChromium.Load shot = HeadlessChromium.screenshot(page, png, tmp, 1280, 5000);
       assertThat(shot.console).isEmpty();
       BufferedImage image = ImageIO.read(png.toFile());
       assertThat(image.getWidth()).isEqualTo(1280);
