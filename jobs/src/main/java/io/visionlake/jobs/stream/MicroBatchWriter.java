@@ -65,6 +65,10 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   private volatile Map<String, Instant> watermarks = Map.of();
   private final transient CameraWatermarks clocks;
   private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
+  /** Since start: micro-batches written, their total time and the tracking part of it (ms), for benches and progress. */
+  private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong batchMillis = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong trackingMillisTotal = new java.util.concurrent.atomic.AtomicLong();
   /** --head: adds head_label, head_score to frames (null: no head). */
   private final transient LabelHead head;
   /** Object tracking (null: the stream runs no objects analyser). */
@@ -234,6 +238,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
                 (all, crossings, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), crossings, duration)));
       }
       taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum());
+      batches.incrementAndGet();
+      batchMillis.addAndGet((System.nanoTime() - started) / 1_000_000);
+      trackingMillisTotal.addAndGet(trackingMillis);
       if (tracked != null) {
         LOG.info("Stream {} batch {}: {} in {} ms (tracking {} ms: {} tracks, {} crossings, {} zone visits, {} untracked frames), watermarks {}",
             stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, trackingMillis, tracked.tracks().size(),
@@ -245,6 +252,11 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       cached.unpersist();
       spark.sparkContext().clearJobGroup();
     }
+  }
+
+  /** Since this writer started: {batches, total batch ms, of which tracking ms}. */
+  long[] timings() {
+    return new long[] {batches.get(), batchMillis.get(), trackingMillisTotal.get()};
   }
 
   /** Rows this stream has taken from its source (all runs): frames + errors + late. */
