@@ -130,7 +130,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     if (tracks != null) {
       tracks.ensure();
     }
-    Map<String, Long> maxima = maximaBefore(Long.MAX_VALUE);
+    Map<String, Long> maxima = maximaBefore(Long.MAX_VALUE, clocks.before(Long.MAX_VALUE));
     watermarks = watermarksOf(maxima);
     long already = 0;
     if (!maxima.isEmpty()) { // a restart: count what earlier runs took, for the backlog in the progress line
@@ -157,7 +157,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     long started = System.nanoTime();
     spark.sparkContext().setJobGroup("visionlake-stream-" + stream + "-" + batchId,
         "Stream " + stream + " micro-batch " + batchId + " into " + lake.root(), false);
-    Map<String, Long> before = maximaBefore(batchId);
+    // The state the batch before recorded: cameras' maxima and trackers, read once.
+    CameraWatermarks.State prior = clocks.before(batchId);
+    Map<String, Long> before = maximaBefore(batchId, prior);
     Map<String, Long> watermarkMillis = new java.util.TreeMap<>();
     before.forEach((camera, max) -> watermarkMillis.put(camera, max - options.watermarkDelaySeconds() * 1000));
     // A replay judges clock skew against the "now" of its first attempt, so it classifies the same way.
@@ -183,7 +185,6 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       CameraTracking.Result tracked = null;
       long trackingMillis = 0;
       if (tracking != null) {
-        CameraWatermarks.State prior = clocks.before(batchId);
         long t0 = System.nanoTime();
         tracked = tracking.run(prior == null ? Map.of() : prior.trackers(), TrackTables.observations(frames));
         trackingMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -230,12 +231,12 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       Dataset<Row> batchFrames = frames;
       DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " flow_counts", options.commitAttempts(),
           () -> refreshWindows(batchFrames, now, Lake.FLOW_COUNTS, "t.camera_id = s.camera_id AND t.window_start = s.window_start",
-              (all, crossings, duration) -> FlowCounts.of(all, duration)));
+              (all, from, to, duration) -> FlowCounts.of(all, duration)));
       if (tracked != null) {
         DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " object_counts", options.commitAttempts(),
             () -> refreshWindows(batchFrames, now, Lake.OBJECT_COUNTS,
                 "t.camera_id = s.camera_id AND t.window_start = s.window_start AND t.label = s.label",
-                (all, crossings, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), crossings, duration)));
+                (all, from, to, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), crossingsBetween(from, to), duration)));
       }
       taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum());
       batches.incrementAndGet();
@@ -279,8 +280,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
    * state the previous batch recorded ({@link CameraWatermarks}). A checkpoint an earlier version
    * wrote has progress but no state: then, once, the maxima are derived from its {@code frames} rows.
    */
-  private Map<String, Long> maximaBefore(long batchId) {
-    CameraWatermarks.State state = clocks.before(batchId);
+  private Map<String, Long> maximaBefore(long batchId, CameraWatermarks.State state) {
     if (state != null) {
       return state.maxCaptured();
     }
@@ -345,9 +345,16 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     return byId.or(col("stream").equalTo(stream).and(hasId ? col("stream_id").isNull() : lit(true)));
   }
 
-  /** How a windowed table is computed from frames (and crossings) of the days concerned. */
+  /** How a windowed table is computed from the frames of the days concerned and the time range touched. */
   private interface WindowCounts {
-    Dataset<Row> of(Dataset<Row> frames, Dataset<Row> crossings, String windowDuration);
+    Dataset<Row> of(Dataset<Row> frames, Timestamp from, Timestamp to, String windowDuration);
+  }
+
+  /** This lake's line crossings between {@code from} and {@code to}, for object_counts. */
+  private Dataset<Row> crossingsBetween(Timestamp from, Timestamp to) {
+    return lake.exists(spark, Lake.LINE_CROSSINGS)
+        ? lake.table(spark, Lake.LINE_CROSSINGS).toDF().filter(col("crossed_at").between(from, to))
+        : spark.createDataFrame(List.of(), Lake.LINE_CROSSINGS_SCHEMA);
   }
 
   /**
@@ -369,11 +376,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       Date from = Date.valueOf(range.getTimestamp(0).toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate());
       Date to = Date.valueOf(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()).atZone(java.time.ZoneOffset.UTC).toLocalDate());
       Dataset<Row> all = lake.table(spark, Lake.FRAMES).toDF().filter(col("capture_date").between(from, to));
-      Dataset<Row> crossings = lake.exists(spark, Lake.LINE_CROSSINGS)
-          ? lake.table(spark, Lake.LINE_CROSSINGS).toDF().filter(col("crossed_at").between(
-              Timestamp.from(range.getTimestamp(0).toInstant()), Timestamp.from(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()))))
-          : spark.createDataFrame(List.of(), Lake.LINE_CROSSINGS_SCHEMA);
-      Dataset<Row> windows = counts.of(all, crossings, duration).join(touched, new String[] {"camera_id", "window_start"}, "left_semi");
+      Timestamp rangeEnd = Timestamp.from(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()));
+      Dataset<Row> windows = counts.of(all, range.getTimestamp(0), rangeEnd, duration)
+          .join(touched, new String[] {"camera_id", "window_start"}, "left_semi");
       // Each camera's windows are final by its own watermark only.
       Column isFinal = org.apache.spark.sql.functions.coalesce(col("window_end").leq(byCamera(watermarkMillis())), lit(false));
       Dataset<Row> source = windows.withColumn("final", isFinal).withColumn("updated_at", lit(now));
