@@ -246,7 +246,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " object_counts", options.commitAttempts(),
             () -> refreshWindows(batchFrames, now, Lake.OBJECT_COUNTS,
                 "t.camera_id = s.camera_id AND t.window_start = s.window_start AND t.label = s.label",
-                (all, from, to, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), crossingsBetween(from, to), duration)));
+                (all, from, to, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), tracksSince(from), crossingsBetween(from, to), duration)));
       }
       taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum());
       batches.incrementAndGet();
@@ -358,6 +358,11 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   /** How a windowed table is computed from the frames of the days concerned and the time range touched. */
   private interface WindowCounts {
     Dataset<Row> of(Dataset<Row> frames, Timestamp from, Timestamp to, String windowDuration);
+  }
+
+  /** This lake's tracks seen since {@code from} (older ones have no box in the windows), for object_counts' labels. */
+  private Dataset<Row> tracksSince(Timestamp from) {
+    return lake.table(spark, Lake.TRACKS).toDF().filter(col("last_seen").geq(from));
   }
 
   /** This lake's line crossings between {@code from} and {@code to}, for object_counts. */
