@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.visionlake.jobs.batch.BatchInferenceJob;
 import io.visionlake.jobs.cli.Sessions;
 import io.visionlake.udfs.analyze.Analyzers;
+import io.visionlake.udfs.analyze.ObjectsAnalyzer;
 import io.visionlake.udfs.image.DecodeOptions;
 import io.visionlake.udfs.image.DecodedImage;
 import io.visionlake.udfs.image.ImageDecoder;
@@ -82,7 +83,8 @@ public final class InferenceBench implements Callable<Integer> {
   @Spec CommandSpec command;
 
   @Option(names = "--workloads", split = ",", defaultValue = "fashion,resnet50,people", paramLabel = "NAME",
-      description = "Comma-separated: fashion, resnet50, people-hog, or an analyser (objects, people, ocr, colors, faces); "
+      description = "Comma-separated: fashion, resnet50, people-hog, objects (raw detector vs the stream), or an analyser "
+          + "(people, ocr, colors, faces); "
           + "none for none (default: ${DEFAULT-VALUE}).")
   List<String> workloads;
 
@@ -98,6 +100,10 @@ public final class InferenceBench implements Callable<Integer> {
 
   @Option(names = "--people-frames", defaultValue = "64", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
   int peopleFrames;
+
+  @Option(names = "--objects-frames", defaultValue = "120", paramLabel = "N",
+      description = "vtest frames for the objects workload (raw detector and stream). Default: ${DEFAULT-VALUE}.")
+  int objectsFrames;
 
   @Option(names = "--analyzer-images", defaultValue = "60", paramLabel = "N",
       description = "Images per analyser workload (default: ${DEFAULT-VALUE}).")
@@ -168,6 +174,10 @@ public final class InferenceBench implements Callable<Integer> {
         results.put(w, PeopleBench.run(home, cores, peopleFrames));
         continue;
       }
+      if (ObjectsAnalyzer.NAME.equals(w)) { // the raw detector against the stream end to end
+        results.put(w, ObjectsBench.run(spark, home, workDir, objectsFrames, cores));
+        continue;
+      }
       if (!MODEL_WORKLOADS.contains(w)) {
         results.put(w, AnalyzerBench.run(spark, w, home, workDir, analyzerImages, cores)); // an analyser: ocr, colors, faces
         continue;
@@ -201,6 +211,7 @@ public final class InferenceBench implements Callable<Integer> {
     counts.put("--resnet-images", resnetImages);
     counts.put("--resnet-batch", resnetBatch);
     counts.put("--people-frames", peopleFrames);
+    counts.put("--objects-frames", objectsFrames);
     counts.put("--analyzer-images", analyzerImages);
     if (rssImages != null) {
       counts.put("--rss-images", rssImages);

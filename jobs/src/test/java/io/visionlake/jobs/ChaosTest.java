@@ -9,6 +9,7 @@ import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.stream.StreamingInferenceJob;
 import io.visionlake.jobs.testing.CameraFrames;
 import io.visionlake.jobs.testing.ChildJvm;
+import io.visionlake.jobs.testing.CrossingScene;
 import io.visionlake.jobs.testing.DayFolders;
 import io.visionlake.jobs.testing.DeltaTestBase;
 import io.visionlake.jobs.testing.FlowTables;
@@ -95,51 +96,83 @@ class ChaosTest extends DeltaTestBase {
     }
   }
 
+  /**
+   * The stream with the objects tracker: camera hall is the rendered crossing scene (two walkers
+   * cross the counting line between its frames 11 and 12), camera door real vtest frames, plus a
+   * file that is not a frame. Its pasted walkers score low, so boxes are kept from 0.2 and tracks
+   * start from 0.3, as in StreamTrackingTest.
+   */
+  private static final java.util.Map<String, String> TRACKING = java.util.Map.of("spark.visionlake.analyzer.objects.minScore", "0.2",
+      "spark.visionlake.tracker.highScore", "0.3", "spark.visionlake.tracker.lowScore", "0.2");
+
   @Test
   void streamKilledAtAnyPointThenRestartedEqualsAnUninterruptedRun() throws Exception {
-    Path landing = CameraFrames.land(tmp.resolve("landing"), "hall", 0, 6, T0);
+    Path landing = tmp.resolve("landing");
+    CrossingScene.land(landing, "hall", T0, 6, 18);
     CameraFrames.land(landing, "door", 500, 6, T0.plusSeconds(20));
     Files.write(landing.resolve("camera=door").resolve("20240502T070030.000.jpg"), "not a frame".getBytes());
-    // A watermark far behind the frames: nothing is late in any run, whatever its batches were, so
-    // late_frames and the frames table do not depend on where a batch was cut.
-    Path reference = tmp.resolve("reference");
-    runStreamToTheEnd(landing, reference);
+    Path cameras = Files.writeString(tmp.resolve("cameras.properties"),
+        "hall.line.door=" + CrossingScene.LINE + "\nhall.zone.left=" + CrossingScene.ZONE + "\n");
+    StringBuilder conf = new StringBuilder();
+    TRACKING.forEach((k, v) -> conf.append(k).append('=').append(v).append('\n'));
+    Path confFile = Files.writeString(tmp.resolve("tracking.properties"), conf.toString());
+    TRACKING.forEach((k, v) -> spark.conf().set(k, v));
+    try {
+      // A watermark far behind the frames: nothing is late in any run, whatever its batches were, so
+      // late_frames and the frames table do not depend on where a batch was cut.
+      Path reference = tmp.resolve("reference");
+      runStreamToTheEnd(landing, reference, cameras);
+      assertThat(FlowTables.table(reference, Lake.LINE_CROSSINGS).count()).as("the scene's two crossings").isEqualTo(2);
 
-    for (Function<Path, KillPoint> point : List.<Function<Path, KillPoint>>of(
-        // frames is created (commit 1), batch 0 appends (commit 2), then frame_errors, late_frames and flow_counts.
-        lake -> KillPoints.afterCommits("batch 0's frames committed, its flow_counts not yet", lake.resolve(Lake.FRAMES), 2),
-        // flow_counts: created, then one MERGE per batch; three commits = batch 1 fully written, batch 2 under way.
-        lake -> KillPoints.afterCommits("two batches done, the third under way", lake.resolve(Lake.FLOW_COUNTS), 3))) {
-      Path lake = tmp.resolve("lake-" + System.nanoTime());
-      KillPoint kill = point.apply(lake);
-      ChildJvm.killWhenReady(StreamingInferenceJob.class, new String[] {"--source", "dir:" + landing, "--lake", lake.toString(),
-          "--checkpoint", lake + "-cp", "--trigger", "1s", "--max-per-trigger", "3", "--analyzers", "people", "--window", "10s",
-          "--watermark", "1h"}, lake.resolveSibling(lake.getFileName() + ".log"), kill.reached(), CHILD_TIMEOUT, 50);
-      runStreamToTheEnd(landing, lake);
-      String what = "stream killed at: " + kill;
-      assertSameRows(what, Lake.FRAMES, streamRows(reference, Lake.FRAMES), streamRows(lake, Lake.FRAMES), 12);
-      assertSameRows(what, Lake.FRAME_ERRORS, streamRows(reference, Lake.FRAME_ERRORS), streamRows(lake, Lake.FRAME_ERRORS), 1);
-      assertSameRows(what, Lake.LATE_FRAMES, streamRows(reference, Lake.LATE_FRAMES), streamRows(lake, Lake.LATE_FRAMES), 0);
-      assertThat(FlowTables.streamed(lake)).as("%s: flow_counts", what).isEqualTo(FlowTables.streamed(reference));
+      for (Function<Path, KillPoint> point : List.<Function<Path, KillPoint>>of(
+          // frames is created (commit 1), batch 0 appends (commit 2), then the tracking tables and flow_counts.
+          lake -> KillPoints.afterCommits("batch 0's frames committed, its tracks and counts not yet", lake.resolve(Lake.FRAMES), 2),
+          // flow_counts: created, then one MERGE per batch; three commits = batch 1 fully written, batch 2 under way
+          // (files are taken in path order, door's first, so hall's crossing falls in a later batch).
+          lake -> KillPoints.afterCommits("two batches done, the third under way", lake.resolve(Lake.FLOW_COUNTS), 3))) {
+        Path lake = tmp.resolve("lake-" + System.nanoTime());
+        KillPoint kill = point.apply(lake);
+        ChildJvm.killWhenReady(StreamingInferenceJob.class, new String[] {"--source", "dir:" + landing, "--lake", lake.toString(),
+            "--checkpoint", lake + "-cp", "--trigger", "1s", "--max-per-trigger", "6", "--analyzers", "objects", "--window", "10s",
+            "--watermark", "1h", "--cameras", cameras.toString(), "--conf-file", confFile.toString()},
+            lake.resolveSibling(lake.getFileName() + ".log"), kill.reached(), CHILD_TIMEOUT, 50);
+        runStreamToTheEnd(landing, lake, cameras);
+        String what = "stream killed at: " + kill;
+        assertSameRows(what, Lake.FRAMES, streamRows(reference, Lake.FRAMES), streamRows(lake, Lake.FRAMES), 18);
+        assertSameRows(what, Lake.FRAME_ERRORS, streamRows(reference, Lake.FRAME_ERRORS), streamRows(lake, Lake.FRAME_ERRORS), 1);
+        assertSameRows(what, Lake.LATE_FRAMES, streamRows(reference, Lake.LATE_FRAMES), streamRows(lake, Lake.LATE_FRAMES), 0);
+        assertSameRows(what, Lake.LINE_CROSSINGS, streamRows(reference, Lake.LINE_CROSSINGS), streamRows(lake, Lake.LINE_CROSSINGS), 2);
+        for (String t : List.of(Lake.TRACKS, Lake.ZONE_VISITS, Lake.OBJECT_COUNTS)) {
+          Dataset<Row> expected = streamRows(reference, t);
+          assertSameRows(what, t, expected, streamRows(lake, t), expected.count());
+        }
+        assertThat(FlowTables.streamed(lake)).as("%s: flow_counts", what).isEqualTo(FlowTables.streamed(reference));
+      }
+    } finally {
+      TRACKING.keySet().forEach(k -> spark.conf().unset(k));
     }
   }
 
-  private static void runStreamToTheEnd(Path landing, Path lake) throws Exception {
+  private static void runStreamToTheEnd(Path landing, Path lake, Path cameras) throws Exception {
     StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), lake + "-cp")
-        .trigger("available-now").maxPerTrigger(3).analyzers("people").window("10s").watermark("1h")).awaitTermination();
+        .trigger("available-now").maxPerTrigger(6).analyzers("objects").window("10s").watermark("1h").cameras(cameras)).awaitTermination();
   }
 
   /** A stream table's rows without what differs between runs by nature: batch ids, stream ids, timestamps of the run. */
   private static Dataset<Row> streamRows(Path lake, String table) {
     Dataset<Row> rows = FlowTables.table(lake, table);
-    if (java.util.Arrays.asList(rows.columns()).contains("people_boxes")) {
-      // The killed run scored some frames in the child JVM, the reference in this one: OpenCV's HOG
-      // sums in another order there and a score may differ in its last bit (2.124329 vs 2.1243289).
-      // Boxes must be equal; scores to 4 decimals.
-      rows = rows.withColumn("people_boxes", org.apache.spark.sql.functions.expr(
-          "transform(people_boxes, p -> named_struct('x', p.x, 'y', p.y, 'w', p.w, 'h', p.h, 'score', round(p.score, 4)))"));
+    List<String> columns = java.util.Arrays.asList(rows.columns());
+    // The killed run scored some frames in the child JVM, the reference in this one: TensorFlow may
+    // sum in another order there and a score differ in its last bits. Boxes must be equal; scores to 4 decimals.
+    if (columns.contains("objects") && rows.schema().apply("objects").dataType() instanceof org.apache.spark.sql.types.ArrayType) {
+      rows = rows.withColumn("objects", org.apache.spark.sql.functions.expr("transform(objects, o -> named_struct('label', o.label,"
+          + " 'score', round(o.score, 4), 'x', o.x, 'y', o.y, 'w', o.w, 'h', o.h, 'track_id', o.track_id))"));
     }
-    return rows.drop("model_versions", "processed_at", "stream", "batch_id", "stream_id", "failed_at", "arrived_at", "watermark", "message");
+    if (columns.contains("max_score")) {
+      rows = rows.withColumn("max_score", org.apache.spark.sql.functions.round(org.apache.spark.sql.functions.col("max_score"), 4));
+    }
+    return rows.drop("model_versions", "processed_at", "stream", "batch_id", "stream_id", "failed_at", "arrived_at", "watermark", "message",
+        "updated_at", "final");
   }
 
   private static void assertSameRows(String what, String table, Dataset<Row> expected, Dataset<Row> actual, long rows) {

@@ -21,7 +21,8 @@ public abstract class SparkTestBase {
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4");
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4");
   }
 
   @AfterAll

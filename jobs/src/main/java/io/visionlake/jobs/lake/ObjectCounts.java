@@ -29,16 +29,26 @@ public final class ObjectCounts {
    * track are not counted), {@code detections} = boxes, {@code peak} = most boxes in one frame,
    * {@code crossings_in}/{@code crossings_out} over all lines of the camera.
    *
-   * @param frames rows with camera_id, captured_at, objects (structs with label and track_id) and a
-   *     column {@code frameKey} names that tells frames apart
+   * <p>A tracked box counts under its track's class ({@code tracks.label}), not the class the
+   * detector gave it in that frame: a van the detector calls car, truck and car again is one track
+   * of class car (the tracker's class groups), one object under one label.
+   *
+   * @param frames rows with stream_id, camera_id, captured_at, objects (structs with label and
+   *     track_id) and a column {@code frameKey} names that tells frames apart
+   * @param tracks the {@code tracks} table (stream_id, camera_id, track_id, label)
    */
-  public static Dataset<Row> of(Dataset<Row> frames, Column frameKey, Dataset<Row> crossings, String windowDuration) {
-    Dataset<Row> objects = frames.filter(col("objects").isNotNull())
-        .select(col("camera_id"), window(col("captured_at"), windowDuration).as("w"), frameKey.as("frame"), explode(col("objects")).as("o"));
-    Dataset<Row> perFrame = objects.groupBy(col("camera_id"), col("w"), col("frame"), col("o.label").as("label"))
+  public static Dataset<Row> of(Dataset<Row> frames, Column frameKey, Dataset<Row> tracks, Dataset<Row> crossings, String windowDuration) {
+    Dataset<Row> boxes = frames.filter(col("objects").isNotNull())
+        .select(col("stream_id"), col("camera_id"), window(col("captured_at"), windowDuration).as("w"), frameKey.as("frame"),
+            explode(col("objects")).as("o"))
+        .select(col("stream_id"), col("camera_id"), col("w"), col("frame"), col("o.label").as("detected"), col("o.track_id").as("track_id"));
+    Dataset<Row> objects = boxes.join(tracks.select(col("stream_id"), col("camera_id"), col("track_id"), col("label").as("tracked")),
+            new String[] {"stream_id", "camera_id", "track_id"}, "left")
+        .withColumn("label", org.apache.spark.sql.functions.coalesce(col("tracked"), col("detected")));
+    Dataset<Row> perFrame = objects.groupBy(col("camera_id"), col("w"), col("frame"), col("label"))
         .agg(count(lit(1)).as("n"));
-    Dataset<Row> detections = objects.groupBy(col("camera_id"), col("w"), col("o.label").as("label"))
-        .agg(count(lit(1)).as("detections"), count_distinct(col("o.track_id")).as("objects"))
+    Dataset<Row> detections = objects.groupBy(col("camera_id"), col("w"), col("label"))
+        .agg(count(lit(1)).as("detections"), count_distinct(col("track_id")).as("objects"))
         .join(perFrame.groupBy("camera_id", "w", "label").agg(max("n").cast(DataTypes.IntegerType).as("peak")),
             new String[] {"camera_id", "w", "label"});
     Dataset<Row> crossed = crossings.select(col("camera_id"), window(col("crossed_at"), windowDuration).as("w"), col("label"),

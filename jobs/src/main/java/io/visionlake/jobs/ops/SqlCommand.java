@@ -39,9 +39,31 @@ final class SqlCommand implements Callable<Integer> {
     SqlQueryJob.registerTables(spark, new Lake(lake.root));
     // Several statements share one session (one JVM start), printed in order.
     for (String sql : statements) {
+      if ("table".equals(fmt)) {
+        heading(sql).ifPresent(System.out::println);
+      }
       SqlQueryJob.print(spark.sql(sql), fmt, limit);
     }
     spark.stop();
     return JobMain.DONE;
+  }
+
+  /**
+   * A statement's leading {@code -- } comment lines, as {@code == text ==}: what a script running
+   * several statements in one call prints above each table (CSV and JSON output stay data only).
+   */
+  static java.util.Optional<String> heading(String sql) {
+    StringBuilder out = new StringBuilder();
+    for (String line : sql.strip().split("\\R")) {
+      String t = line.strip();
+      if (!t.startsWith("--")) {
+        break;
+      }
+      String text = t.substring(2).strip();
+      if (!text.isEmpty()) {
+        out.append(out.length() == 0 ? "" : "\n").append("== ").append(text).append(" ==");
+      }
+    }
+    return out.length() == 0 ? java.util.Optional.empty() : java.util.Optional.of(out.toString());
   }
 }

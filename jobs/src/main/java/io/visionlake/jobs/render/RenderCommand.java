@@ -58,11 +58,16 @@ final class RenderCommand implements Callable<Integer> {
             + " Spark task; at most " + RenderJob.MAX_SHEETS + " sheets")
     String per;
 
+    @Option(names = "--cameras", paramLabel = "<file>",
+        description = "the stream's lines-and-zones file (--cameras of scripts/submit stream): with --annotate, each frame's"
+            + " camera lines and zones are drawn too; the query must return camera_id")
+    String cameras;
+
     @Spec
     CommandSpec spec;
 
     RenderJob.Settings settings() {
-      return new RenderJob.Settings(lake.root, query, annotate, columns, thumb, out, per);
+      return new RenderJob.Settings(lake.root, query, annotate, columns, thumb, out, per, cameras);
     }
 
     @Override

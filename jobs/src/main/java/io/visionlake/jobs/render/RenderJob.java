@@ -10,7 +10,9 @@ import io.visionlake.udfs.image.ImageDecoder;
 import io.visionlake.udfs.model.ModelCatalog;
 import io.visionlake.udfs.render.ContactSheet;
 import io.visionlake.udfs.render.Jpeg;
+import io.visionlake.udfs.render.RenderShape;
 import io.visionlake.udfs.render.SheetLayout;
+import io.visionlake.udfs.track.CameraLayouts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
@@ -66,27 +68,33 @@ public final class RenderJob {
    * @param out the JPEG to write (a local path or a Hadoop URI); with {@code per}, the folder to
    *     write one JPEG per value into; null writes under {@code <lake>/renders/_sheets/}
    * @param per null for one sheet, else the result column whose values each get a sheet
+   * @param cameras null, or the lines-and-zones file of the stream ({@code --cameras}) to draw on
+   *     each frame of its camera (with {@code annotate})
    */
-  public record Settings(String lake, String query, boolean annotate, int columns, int thumb, String out, String per)
-      implements Serializable {
+  public record Settings(String lake, String query, boolean annotate, int columns, int thumb, String out, String per,
+      String cameras) implements Serializable {
     public static Settings of(String lake, String query) {
-      return new Settings(lake, query, false, DEFAULT_COLUMNS, DEFAULT_THUMB, null, null);
+      return new Settings(lake, query, false, DEFAULT_COLUMNS, DEFAULT_THUMB, null, null, null);
     }
 
     public Settings annotate(boolean a) {
-      return new Settings(lake, query, a, columns, thumb, out, per);
+      return new Settings(lake, query, a, columns, thumb, out, per, cameras);
     }
 
     public Settings grid(int c, int t) {
-      return new Settings(lake, query, annotate, c, t, out, per);
+      return new Settings(lake, query, annotate, c, t, out, per, cameras);
     }
 
     public Settings out(String o) {
-      return new Settings(lake, query, annotate, columns, thumb, o, per);
+      return new Settings(lake, query, annotate, columns, thumb, o, per, cameras);
     }
 
     public Settings per(String column) {
-      return new Settings(lake, query, annotate, columns, thumb, out, column);
+      return new Settings(lake, query, annotate, columns, thumb, out, column, cameras);
+    }
+
+    public Settings cameras(String file) {
+      return new Settings(lake, query, annotate, columns, thumb, out, per, file);
     }
   }
 
@@ -105,6 +113,16 @@ public final class RenderJob {
           renderId, key == null ? "" : " [" + key + "]", tiles(), placeholders, millis,
           tiles() == 0 ? 0.0 : (double) millis / tiles(), path);
     }
+  }
+
+  /** Each camera's lines and zones from a {@code --cameras} file, as shapes to draw; empty without one. */
+  static Map<String, List<RenderShape>> shapes(String camerasFile) {
+    if (camerasFile == null) {
+      return Map.of();
+    }
+    Map<String, List<RenderShape>> out = new java.util.TreeMap<>();
+    CameraLayouts.parse(java.nio.file.Paths.get(camerasFile)).forEach((camera, layout) -> out.put(camera, RenderShape.of(layout)));
+    return out;
   }
 
   /** One sheet ({@code s.per()} must be null); see {@link #sheets}. */
@@ -131,7 +149,7 @@ public final class RenderJob {
       lake.ensure(spark, Lake.RENDERS, Lake.RENDERS_SCHEMA);
       SqlQueryJob.registerTables(spark, lake);
       Dataset<Row> result = spark.sql(s.query().replace("${lake}", lake.root()));
-      SheetQuery query = SheetQuery.of(result, s.per());
+      SheetQuery query = SheetQuery.of(result, s.per()).withShapes(shapes(s.cameras()));
       Configuration conf = spark.sessionState().newHadoopConf();
       List<Result> out;
       if (s.per() == null) {

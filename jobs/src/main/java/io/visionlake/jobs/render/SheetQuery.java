@@ -3,6 +3,7 @@ package io.visionlake.jobs.render;
 import io.visionlake.jobs.scoring.InputFiles;
 import io.visionlake.udfs.render.ContactSheet;
 import io.visionlake.udfs.render.RenderBox;
+import io.visionlake.udfs.render.RenderShape;
 import io.visionlake.udfs.render.SheetLayout;
 import io.visionlake.udfs.render.Tile;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -34,8 +36,13 @@ public final class SheetQuery implements Serializable {
   /** The column holding each row's image. */
   public static final String PATH = "path";
 
+  /** The column naming a frame's camera, whose lines and zones {@link #withShapes} draws. */
+  public static final String CAMERA = "camera_id";
+
   private final List<String> captions = new ArrayList<>();
   private final List<String> boxColumns = new ArrayList<>();
+  private final boolean hasCamera;
+  private Map<String, List<RenderShape>> shapes = Map.of();
 
   private SheetQuery(StructType schema, String key) {
     List<String> names = List.of(schema.fieldNames());
@@ -46,6 +53,7 @@ public final class SheetQuery implements Serializable {
     if (key != null && !names.contains(key)) {
       throw new IllegalArgumentException("--per " + key + " names no column of the query's result " + names);
     }
+    this.hasCamera = names.contains(CAMERA);
     for (StructField f : schema.fields()) {
       if (f.name().equals(PATH) || f.name().equals(key)) {
         continue;
@@ -70,6 +78,19 @@ public final class SheetQuery implements Serializable {
 
   public List<String> boxColumns() {
     return boxColumns;
+  }
+
+  /**
+   * Draws each row's camera's lines and zones ({@code --cameras}, per camera id) on its tile; the
+   * query must then return {@value #CAMERA}.
+   */
+  public SheetQuery withShapes(Map<String, List<RenderShape>> byCamera) {
+    if (!byCamera.isEmpty() && !hasCamera) {
+      throw new IllegalArgumentException("--cameras draws each camera's lines and zones, so the query must return a '"
+          + CAMERA + "' column (frames.camera_id)");
+    }
+    this.shapes = Map.copyOf(byCamera);
+    return this;
   }
 
   /**
@@ -102,7 +123,8 @@ public final class SheetQuery implements Serializable {
         List<Row> value = r.getList(r.fieldIndex(c));
         boxes.addAll(RenderBox.fromRows(value, c.replaceFirst("_boxes$", "")));
       }
-      out.add(new Tile(path == null ? "(null path)" : path, lines, boxes, () -> read(path, hadoopConf)));
+      List<RenderShape> camera = hasCamera && r.getAs(CAMERA) != null ? shapes.getOrDefault(r.<String>getAs(CAMERA), List.of()) : List.of();
+      out.add(new Tile(path == null ? "(null path)" : path, lines, boxes, camera, () -> read(path, hadoopConf)));
     }
     return out;
   }

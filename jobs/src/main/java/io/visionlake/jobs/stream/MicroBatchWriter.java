@@ -65,6 +65,10 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   private volatile Map<String, Instant> watermarks = Map.of();
   private final transient CameraWatermarks clocks;
   private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
+  /** Since start: micro-batches written, their total time and the tracking part of it (ms), for benches and progress. */
+  private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong batchMillis = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong trackingMillisTotal = new java.util.concurrent.atomic.AtomicLong();
   /** --head: adds head_label, head_score to frames (null: no head). */
   private final transient LabelHead head;
   /** Object tracking (null: the stream runs no objects analyser). */
@@ -126,7 +130,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     if (tracks != null) {
       tracks.ensure();
     }
-    Map<String, Long> maxima = maximaBefore(Long.MAX_VALUE);
+    Map<String, Long> maxima = maximaBefore(Long.MAX_VALUE, clocks.before(Long.MAX_VALUE));
     watermarks = watermarksOf(maxima);
     long already = 0;
     if (!maxima.isEmpty()) { // a restart: count what earlier runs took, for the backlog in the progress line
@@ -153,7 +157,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     long started = System.nanoTime();
     spark.sparkContext().setJobGroup("visionlake-stream-" + stream + "-" + batchId,
         "Stream " + stream + " micro-batch " + batchId + " into " + lake.root(), false);
-    Map<String, Long> before = maximaBefore(batchId);
+    // The state the batch before recorded: cameras' maxima and trackers, read once.
+    CameraWatermarks.State prior = clocks.before(batchId);
+    Map<String, Long> before = maximaBefore(batchId, prior);
     Map<String, Long> watermarkMillis = new java.util.TreeMap<>();
     before.forEach((camera, max) -> watermarkMillis.put(camera, max - options.watermarkDelaySeconds() * 1000));
     // A replay judges clock skew against the "now" of its first attempt, so it classifies the same way.
@@ -179,7 +185,6 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       CameraTracking.Result tracked = null;
       long trackingMillis = 0;
       if (tracking != null) {
-        CameraWatermarks.State prior = clocks.before(batchId);
         long t0 = System.nanoTime();
         tracked = tracking.run(prior == null ? Map.of() : prior.trackers(), TrackTables.observations(frames));
         trackingMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -196,23 +201,33 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
           default: frameColumns.add(col(f.name()));
         }
       }
-      append(frames.select(frameColumns.toArray(new Column[0])), Lake.FRAMES, batchId);
-      append(scored.filter(col("kind").equalTo(FrameScorer.ERROR)).select(col("camera_id"), col("captured_at"), col("path"),
+      // kinds of rows in the batch, from the summary: an empty append is still a Delta commit (about
+      // a second), so a table with nothing from this batch is not written (a replay skips it alike).
+      Map<String, Long> kinds = new java.util.TreeMap<>();
+      for (Row r : summary) {
+        kinds.merge(r.getString(0), r.getLong(2), Long::sum);
+      }
+      if (kinds.containsKey(FrameScorer.FRAME)) {
+        append(frames.select(frameColumns.toArray(new Column[0])), Lake.FRAMES, batchId);
+      }
+      if (kinds.containsKey(FrameScorer.ERROR)) {
+        append(scored.filter(col("kind").equalTo(FrameScorer.ERROR)).select(col("camera_id"), col("captured_at"), col("path"),
           col("kafka_topic"), col("kafka_partition"), col("kafka_offset"), col("image_id"), col("bytes"), col("stage"),
           col("error_class"), col("message"), lit(stream).as("stream"), lit(batchId).as("batch_id"), lit(streamId).as("stream_id"), lit(now).as("failed_at")),
           Lake.FRAME_ERRORS, batchId);
-      append(scored.filter(col("kind").equalTo(FrameScorer.LATE)).select(col("camera_id"), col("captured_at"), col("time_source"),
+      }
+      if (kinds.containsKey(FrameScorer.LATE)) {
+        append(scored.filter(col("kind").equalTo(FrameScorer.LATE)).select(col("camera_id"), col("captured_at"), col("time_source"),
           col("image_id"), col("path"), col("kafka_topic"), col("kafka_partition"), col("kafka_offset"),
           byCamera(watermarkMillis).as("watermark"), lit(stream).as("stream"),
           lit(batchId).as("batch_id"), lit(streamId).as("stream_id"), lit(now).as("arrived_at")),
           Lake.LATE_FRAMES, batchId);
+      }
       if (tracked != null) {
         tracks.write(tracked, batchId, (rows, table) -> append(rows, table, batchId));
       }
-      Map<String, Long> kinds = new java.util.TreeMap<>();
       Map<String, Long> after = new java.util.TreeMap<>(before);
       for (Row r : summary) {
-        kinds.merge(r.getString(0), r.getLong(2), Long::sum);
         // Only frames move a camera's maximum: late frames are behind it, skewed ones are errors.
         if (FrameScorer.FRAME.equals(r.getString(0)) && !r.isNullAt(3)) {
           after.merge(r.getString(1), r.getTimestamp(3).getTime(), Math::max);
@@ -226,14 +241,17 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       Dataset<Row> batchFrames = frames;
       DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " flow_counts", options.commitAttempts(),
           () -> refreshWindows(batchFrames, now, Lake.FLOW_COUNTS, "t.camera_id = s.camera_id AND t.window_start = s.window_start",
-              (all, crossings, duration) -> FlowCounts.of(all, duration)));
+              (all, from, to, duration) -> FlowCounts.of(all, duration)));
       if (tracked != null) {
         DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " object_counts", options.commitAttempts(),
             () -> refreshWindows(batchFrames, now, Lake.OBJECT_COUNTS,
                 "t.camera_id = s.camera_id AND t.window_start = s.window_start AND t.label = s.label",
-                (all, crossings, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), crossings, duration)));
+                (all, from, to, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), tracksSince(from), crossingsBetween(from, to), duration)));
       }
       taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum());
+      batches.incrementAndGet();
+      batchMillis.addAndGet((System.nanoTime() - started) / 1_000_000);
+      trackingMillisTotal.addAndGet(trackingMillis);
       if (tracked != null) {
         LOG.info("Stream {} batch {}: {} in {} ms (tracking {} ms: {} tracks, {} crossings, {} zone visits, {} untracked frames), watermarks {}",
             stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, trackingMillis, tracked.tracks().size(),
@@ -245,6 +263,11 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       cached.unpersist();
       spark.sparkContext().clearJobGroup();
     }
+  }
+
+  /** Since this writer started: {batches, total batch ms, of which tracking ms}. */
+  long[] timings() {
+    return new long[] {batches.get(), batchMillis.get(), trackingMillisTotal.get()};
   }
 
   /** Rows this stream has taken from its source (all runs): frames + errors + late. */
@@ -267,8 +290,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
    * state the previous batch recorded ({@link CameraWatermarks}). A checkpoint an earlier version
    * wrote has progress but no state: then, once, the maxima are derived from its {@code frames} rows.
    */
-  private Map<String, Long> maximaBefore(long batchId) {
-    CameraWatermarks.State state = clocks.before(batchId);
+  private Map<String, Long> maximaBefore(long batchId, CameraWatermarks.State state) {
     if (state != null) {
       return state.maxCaptured();
     }
@@ -333,55 +355,74 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     return byId.or(col("stream").equalTo(stream).and(hasId ? col("stream_id").isNull() : lit(true)));
   }
 
-  /** How a windowed table is computed from frames (and crossings) of the days concerned. */
+  /** How a windowed table is computed from the frames of the days concerned and the time range touched. */
   private interface WindowCounts {
-    Dataset<Row> of(Dataset<Row> frames, Dataset<Row> crossings, String windowDuration);
+    Dataset<Row> of(Dataset<Row> frames, Timestamp from, Timestamp to, String windowDuration);
+  }
+
+  /** This lake's tracks seen since {@code from} (older ones have no box in the windows), for object_counts' labels. */
+  private Dataset<Row> tracksSince(Timestamp from) {
+    return lake.table(spark, Lake.TRACKS).toDF().filter(col("last_seen").geq(from));
+  }
+
+  /** This lake's line crossings between {@code from} and {@code to}, for object_counts. */
+  private Dataset<Row> crossingsBetween(Timestamp from, Timestamp to) {
+    return lake.exists(spark, Lake.LINE_CROSSINGS)
+        ? lake.table(spark, Lake.LINE_CROSSINGS).toDF().filter(col("crossed_at").between(from, to))
+        : spark.createDataFrame(List.of(), Lake.LINE_CROSSINGS_SCHEMA);
   }
 
   /**
-   * Recomputes from {@code frames} (and {@code line_crossings}) every (camera, window) the batch's
-   * frames fall in, MERGEs the result into {@code table} ({@code flow_counts}, {@code
-   * object_counts}), then marks windows the watermark has passed as final.
+   * One MERGE per table and batch: recomputes from {@code frames} (and {@code line_crossings}) every
+   * (camera, window) the batch's frames fall in and every window the watermark has just passed
+   * (it turns final), and MERGEs the result into {@code table} ({@code flow_counts}, {@code
+   * object_counts}). Marking windows final in the same MERGE, not a separate UPDATE, is one Delta
+   * commit less per table and batch: a commit on a small table costs about a second here, which
+   * is most of a micro-batch's fixed cost.
    */
   private void refreshWindows(Dataset<Row> batchFrames, Timestamp now, String table, String mergeCondition, WindowCounts counts) {
     String duration = options.windowSeconds() + " seconds";
+    Column passed = col("window_end").leq(byCamera(watermarkMillis()));
+    // Windows not final yet whose camera's watermark has passed their end: few (the last window or
+    // two per camera); files holding only final windows are skipped by Delta's column statistics.
+    Dataset<Row> turning = watermarks.isEmpty() ? null
+        : lake.table(spark, table).toDF().filter(col("final").equalTo(false).and(passed));
     Dataset<Row> touched = batchFrames
-        .select(col("camera_id"), window(col("captured_at"), duration).getField("start").as("window_start"))
-        .distinct().persist(StorageLevel.MEMORY_AND_DISK());
+        .select(col("camera_id"), window(col("captured_at"), duration).getField("start").as("window_start"));
+    if (turning != null) {
+      touched = touched.union(turning.select("camera_id", "window_start"));
+    }
+    touched = touched.distinct().persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Row range = touched.agg(min("window_start"), max("window_start")).first();
       if (range.isNullAt(0)) {
-        markFinal(table);
-        return;
+        return; // no frame and no window to finalise: no commit
       }
       Date from = Date.valueOf(range.getTimestamp(0).toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate());
       Date to = Date.valueOf(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()).atZone(java.time.ZoneOffset.UTC).toLocalDate());
       Dataset<Row> all = lake.table(spark, Lake.FRAMES).toDF().filter(col("capture_date").between(from, to));
-      Dataset<Row> crossings = lake.exists(spark, Lake.LINE_CROSSINGS)
-          ? lake.table(spark, Lake.LINE_CROSSINGS).toDF().filter(col("crossed_at").between(
-              Timestamp.from(range.getTimestamp(0).toInstant()), Timestamp.from(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()))))
-          : spark.createDataFrame(List.of(), Lake.LINE_CROSSINGS_SCHEMA);
-      Dataset<Row> windows = counts.of(all, crossings, duration).join(touched, new String[] {"camera_id", "window_start"}, "left_semi");
+      Timestamp rangeEnd = Timestamp.from(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()));
+      Dataset<Row> windows = counts.of(all, range.getTimestamp(0), rangeEnd, duration)
+          .join(touched, new String[] {"camera_id", "window_start"}, "left_semi");
       // Each camera's windows are final by its own watermark only.
-      Column isFinal = org.apache.spark.sql.functions.coalesce(col("window_end").leq(byCamera(watermarkMillis())), lit(false));
-      Dataset<Row> source = windows.withColumn("final", isFinal).withColumn("updated_at", lit(now));
+      Dataset<Row> source = windows.withColumn("final", org.apache.spark.sql.functions.coalesce(passed, lit(false)))
+          .withColumn("updated_at", lit(now));
+      if (turning != null) {
+        // A window turning final whose frames are gone (none to recompute it from) keeps its
+        // counts and is marked final all the same.
+        Dataset<Row> kept = turning.join(windows.select("camera_id", "window_start").distinct(),
+                new String[] {"camera_id", "window_start"}, "left_anti")
+            .withColumn("final", lit(true)).withColumn("updated_at", lit(now));
+        source = source.unionByName(kept.select(Arrays.stream(source.columns()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new)));
+      }
       lake.table(spark, table).as("t")
           .merge(source.as("s"), mergeCondition)
           .whenMatched().updateAll()
           .whenNotMatched().insertAll()
           .execute();
-      markFinal(table);
     } finally {
       touched.unpersist();
     }
   }
 
-  private void markFinal(String table) {
-    if (!watermarks.isEmpty()) {
-      // Only this stream's cameras: a camera without a watermark here gets null, which updates nothing.
-      lake.table(spark, table).update(
-          col("final").equalTo(false).and(col("window_end").leq(byCamera(watermarkMillis()))),
-          Map.of("final", lit(true)));
-    }
-  }
 }

@@ -345,6 +345,11 @@ public final class StreamingInferenceJob {
       spark.streams().removeListener(progress);
     }
 
+    /** Since start: {micro-batches, their total ms, of which tracking ms} (the bench's tracker share). */
+    public long[] timings() {
+      return writer.timings();
+    }
+
     public String summary() {
       return String.format(Locale.ROOT, "Stream %s: %d micro-batch(es), %,d rows, watermark %s", query.name(),
           progress.batchRows().size(), progress.batchRows().stream().mapToLong(Long::longValue).sum(), writer.watermark());

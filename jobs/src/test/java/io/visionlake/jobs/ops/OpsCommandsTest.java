@@ -48,6 +48,14 @@ class OpsCommandsTest {
   }
 
   @Test
+  void aStatementsLeadingCommentsAreItsHeading() {
+    assertThat(SqlCommand.heading("-- flow_counts\n   SELECT 1")).contains("== flow_counts ==");
+    assertThat(SqlCommand.heading("  --a\r\n-- b --\n--\nSELECT 1 -- not this")).contains("== a ==\n== b -- ==");
+    assertThat(SqlCommand.heading("SELECT 1\n-- after the statement starts")).isEmpty();
+    assertThat(SqlCommand.heading("--\nSELECT 1")).as("an empty comment is no heading").isEmpty();
+  }
+
+  @Test
   void sqlUsageErrors() {
     CommandRun.execute("sql", new SqlCommand(), "--lake", "/lake").assertUsageError("Missing required parameter: 'SQL'");
     CommandRun.execute("sql", new SqlCommand(), "--lake", "/lake", "--fromat", "csv", "SELECT 1")

@@ -113,9 +113,11 @@ class RenderJobTest extends DeltaTestBase {
     assertThat(usage.exitCode()).as(usage.toString()).isEqualTo(JobMain.USAGE);
     assertThat(usage.err()).contains("columns must be 1..16");
     Path out = tmp.resolve("sheet.jpg");
+    // With the stream's lines-and-zones file: each row's camera's line is drawn too (pixels checked in ContactSheetTest).
+    Path cameras = Files.writeString(tmp.resolve("cameras.properties"), "cam.line.door=0,100,700,100\n");
     CommandRun run = CommandRun.execute("render", new RenderCommand(), "sheet", "--lake", lake.root(), "--query",
-        "SELECT path, array(named_struct('x', 10, 'y', 10, 'w', 50, 'h', 50, 'score', 0.5f)) AS face_boxes FROM images",
-        "--annotate", "--columns", "2", "--thumb", "64", "--out", out.toString());
+        "SELECT path, 'cam' AS camera_id, array(named_struct('x', 10, 'y', 10, 'w', 50, 'h', 50, 'score', 0.5f)) AS face_boxes FROM images",
+        "--annotate", "--cameras", cameras.toString(), "--columns", "2", "--thumb", "64", "--out", out.toString());
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(JobMain.DONE);
     assertThat(run.out()).contains("4 tile(s), 1 placeholder(s)");
     assertThat(out).exists();

@@ -88,7 +88,7 @@ class StreamTrackingTest extends DeltaTestBase {
     assertThat(project(table(lake, Lake.OBJECT_COUNTS).drop("final")))
         .as("the streamed counts equal a batch recomputation from frames and crossings")
         .isEqualTo(project(ObjectCounts.of(table(lake, Lake.FRAMES), TrackTables.frameKey(),
-            table(lake, Lake.LINE_CROSSINGS), "10 seconds")));
+            table(lake, Lake.TRACKS), table(lake, Lake.LINE_CROSSINGS), "10 seconds")));
 
     // Stopped between frames 11 and 12, the person's anchor one step before the line, then restarted.
     Path landing2 = tmp.resolve("landing2");

@@ -23,7 +23,7 @@ public final class FlowTables {
 
   public static List<Row> streamed(Path lake) {
     return sorted(table(lake, Lake.FLOW_COUNTS).select("camera_id", "window_start", "window_end", "frames", "people_detections",
-        "avg_people", "peak_people", "faces"));
+        "avg_people", "peak_people", "faces", "people"));
   }
 
   public static List<Row> sorted(Dataset<Row> d) {

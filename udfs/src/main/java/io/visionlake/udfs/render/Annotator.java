@@ -56,6 +56,45 @@ final class Annotator {
     g.setClip(clip);
   }
 
+  /**
+   * Draws counting lines (open) and zones (closed polygons) in original-image pixels, each named at
+   * its first point, in one colour distinct from the boxes' label colours.
+   */
+  static void drawShapes(Graphics2D g, List<RenderShape> shapes, double scale, int ox, int oy, int imageW, int imageH,
+      int stroke, Font font) {
+    Shape clip = g.getClip();
+    g.clipRect(ox, oy, imageW, imageH);
+    java.awt.Stroke saved = g.getStroke();
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
+    g.setStroke(new java.awt.BasicStroke(Math.max(1, stroke)));
+    g.setFont(font);
+    FontMetrics fm = g.getFontMetrics();
+    for (RenderShape sh : shapes) {
+      int n = sh.xs().length;
+      int[] xs = new int[n];
+      int[] ys = new int[n];
+      for (int i = 0; i < n; i++) {
+        xs[i] = ox + (int) Math.round(sh.xs()[i] * scale);
+        ys[i] = oy + (int) Math.round(sh.ys()[i] * scale);
+      }
+      g.setColor(Palette.SHAPE);
+      if (sh.closed()) {
+        g.drawPolygon(xs, ys, n);
+      } else {
+        g.drawPolyline(xs, ys, n);
+      }
+      int tw = fm.stringWidth(sh.name()) + 6;
+      int th = fm.getAscent() + fm.getDescent() + 2;
+      int tx = Math.max(ox, Math.min(xs[0], ox + imageW - tw));
+      int ty = Math.max(oy, Math.min(ys[0], oy + imageH - th));
+      g.fillRect(tx, ty, tw, th);
+      g.setColor(textOn(Palette.SHAPE));
+      g.drawString(sh.name(), tx + 3, ty + 1 + fm.getAscent());
+    }
+    g.setStroke(saved);
+    g.setClip(clip);
+  }
+
   /** Border thickness for an image of this size: visible on a thumbnail and on a 4K frame. */
   static int strokeFor(int w, int h) {
     return Math.max(2, Math.min(w, h) / 200);

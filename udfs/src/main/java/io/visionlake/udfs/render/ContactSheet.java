@@ -103,6 +103,10 @@ public final class ContactSheet {
       int ix = x + (thumb - img.getWidth()) / 2;
       int iy = y + (thumb - img.getHeight()) / 2;
       g.drawImage(img, ix, iy, null);
+      if (annotate && !t.shapes().isEmpty()) {
+        double scale = (double) img.getWidth() / d.header().width();
+        Annotator.drawShapes(g, t.shapes(), scale, ix, iy, img.getWidth(), img.getHeight(), 2, boxFont);
+      }
       if (annotate && !t.boxes().isEmpty()) {
         double scale = (double) img.getWidth() / d.header().width();
         Annotator.draw(g, t.boxes(), scale, ix, iy, img.getWidth(), img.getHeight(), 2, boxFont);

@@ -17,6 +17,8 @@ public final class Palette {
   static final Color BACKGROUND = new Color(0x20, 0x24, 0x2A);
   static final Color PLACEHOLDER = new Color(0x5A, 0x1E, 0x1E);
   static final Color CAPTION = new Color(0xE8, 0xEA, 0xED);
+  /** Counting lines and zones: white, which no label gets, so a line never reads as a box. */
+  static final Color SHAPE = new Color(0xFF, 0xFF, 0xFF);
 
   private Palette() {}
 

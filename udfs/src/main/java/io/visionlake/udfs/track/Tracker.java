@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Multi-object tracker of one camera, in the manner of SORT and ByteTrack: a constant-velocity Kalman
  * filter per track ({@link BoxFilter}), optimal IoU assignment ({@link Hungarian}) between predicted
- * boxes and detections of the same class, first with high-score detections, then with the low-score
+ * boxes and detections of the same class (or class group: car, truck, bus), first with high-score detections, then with the low-score
  * ones against confirmed tracks left over. Tracks are tentative until matched in {@code minHits}
  * frames; only confirmed tracks get an id (1, 2, 3... per camera) and report events. Crossings and
  * zones follow each track's anchor, the bottom centre of its detected box.
@@ -206,7 +206,10 @@ public final class Tracker {
     });
   }
 
-  /** Assigns detections {@code dets} to tracks {@code ts} by IoU of the same class, at least {@code minIou}. */
+  /**
+   * Assigns detections {@code dets} to tracks {@code ts} by IoU, at least {@code minIou}, of the same
+   * class or of one of the settings' class groups (the track keeps its class).
+   */
   private void match(List<Integer> ts, List<Integer> dets, List<Detection> detections, double minIou,
       int[] trackDet, boolean[] detUsed) {
     if (ts.isEmpty() || dets.isEmpty()) {
@@ -218,8 +221,7 @@ public final class Tracker {
       Track t = tracks.get(ts.get(a));
       for (int b = 0; b < dets.size(); b++) {
         Detection d = detections.get(dets.get(b));
-        double v = t.classIndex == d.classIndex() && t.label.equals(d.label())
-            ? t.filter.iou(d.x(), d.y(), d.w(), d.h()) : 0;
+        double v = settings.sameGroup(t.label, d.label()) ? t.filter.iou(d.x(), d.y(), d.w(), d.h()) : 0;
         iou[a][b] = v >= minIou ? v : 0;
         // Forbidden pairs cost as much as a zero overlap: the optimum maximises the summed IoU
         // of allowed pairs, and the forbidden pairs it picks are dropped below.

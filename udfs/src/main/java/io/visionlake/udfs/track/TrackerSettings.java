@@ -1,6 +1,10 @@
 package io.visionlake.udfs.track;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -17,12 +21,23 @@ import java.util.TreeSet;
  * @param lowMatchIou  least IoU for the low-score stage, stricter because those boxes are doubtful (0.5)
  * @param minHits      frames a new track must be matched in before it is confirmed and gets an id (3)
  * @param maxAgeMillis a track not matched for longer than this ends, tentative or confirmed (2000 ms)
+ * @param classGroups  classes a detector confuses with one another, frame to frame, on one object (car,
+ *                     truck, bus): a track matches detections of any class of its group and keeps the
+ *                     class it started with, so a flickering label does not split one vehicle into
+ *                     several tracks (and several crossings)
  */
 public record TrackerSettings(double highScore, double lowScore, double matchIou, double lowMatchIou,
-    int minHits, long maxAgeMillis) implements Serializable {
+    int minHits, long maxAgeMillis, List<Set<String>> classGroups) implements Serializable {
 
   public static final String PREFIX = "spark.visionlake.tracker.";
-  public static final TrackerSettings DEFAULTS = new TrackerSettings(0.4, 0.1, 0.2, 0.5, 3, 2000);
+  /** COCO's road vehicles: CenterNet and NanoDet switch between them on one van from frame to frame. */
+  public static final List<Set<String>> VEHICLES = List.of(Set.of("car", "truck", "bus"));
+  public static final TrackerSettings DEFAULTS = new TrackerSettings(0.4, 0.1, 0.2, 0.5, 3, 2000, VEHICLES);
+
+  /** Settings with the default class groups. */
+  public TrackerSettings(double highScore, double lowScore, double matchIou, double lowMatchIou, int minHits, long maxAgeMillis) {
+    this(highScore, lowScore, matchIou, lowMatchIou, minHits, maxAgeMillis, VEHICLES);
+  }
 
   public TrackerSettings {
     check(!(lowScore < 0 || lowScore > 1), "lowScore", lowScore, "a score between 0 and 1");
@@ -32,6 +47,50 @@ public record TrackerSettings(double highScore, double lowScore, double matchIou
     check(lowMatchIou > 0 && lowMatchIou <= 1, "lowMatchIou", lowMatchIou, "an IoU above 0 and at most 1");
     check(minHits >= 1, "minHits", minHits, "at least 1 (1 confirms a track on its first frame)");
     check(maxAgeMillis >= 0, "maxAgeMillis", maxAgeMillis, "0 or more milliseconds");
+    Map<String, Set<String>> seen = new HashMap<>();
+    List<Set<String>> groups = new ArrayList<>();
+    for (Set<String> g : classGroups) {
+      for (String label : g) {
+        Set<String> other = seen.putIfAbsent(label, g);
+        check(other == null, "classGroups", classGroups, "each class in one group at most ('" + label + "' is in two)");
+      }
+      groups.add(Set.copyOf(g));
+    }
+    classGroups = List.copyOf(groups);
+  }
+
+  /** Whether a track of class {@code a} may take a detection of class {@code b}: the same class or one group. */
+  public boolean sameGroup(String a, String b) {
+    if (a.equals(b)) {
+      return true;
+    }
+    for (Set<String> g : classGroups) {
+      if (g.contains(a)) {
+        return g.contains(b);
+      }
+    }
+    return false;
+  }
+
+  /** {@code car|truck|bus,bicycle|motorcycle}: groups separated by commas, classes by '|'; empty: none. */
+  static List<Set<String>> parseGroups(String v) {
+    List<Set<String>> groups = new ArrayList<>();
+    for (String group : v.split(",")) {
+      Set<String> g = new LinkedHashSet<>();
+      for (String label : group.split("\\|")) {
+        if (!label.isBlank()) {
+          g.add(label.strip());
+        }
+      }
+      if (g.size() == 1) {
+        throw new IllegalArgumentException(PREFIX + "classGroups = '" + v + "': the group '" + group.strip()
+            + "' has one class; write classes separated by '|', groups by ',', e.g. car|truck|bus,bicycle|motorcycle");
+      }
+      if (!g.isEmpty()) {
+        groups.add(g);
+      }
+    }
+    return groups;
   }
 
   private static void check(boolean ok, String name, Object value, String expected) {
@@ -47,7 +106,7 @@ public record TrackerSettings(double highScore, double lowScore, double matchIou
    * error naming the key.
    */
   public static TrackerSettings fromConf(Map<String, String> conf) {
-    Set<String> known = Set.of("highScore", "lowScore", "matchIou", "lowMatchIou", "minHits", "maxAgeMillis");
+    Set<String> known = Set.of("highScore", "lowScore", "matchIou", "lowMatchIou", "minHits", "maxAgeMillis", "classGroups");
     Set<String> unknown = new TreeSet<>();
     for (String key : conf.keySet()) {
       if (key.startsWith(PREFIX) && !known.contains(key.substring(PREFIX.length()))) {
@@ -62,7 +121,8 @@ public record TrackerSettings(double highScore, double lowScore, double matchIou
     return new TrackerSettings(
         dbl(conf, "highScore", d.highScore), dbl(conf, "lowScore", d.lowScore),
         dbl(conf, "matchIou", d.matchIou), dbl(conf, "lowMatchIou", d.lowMatchIou),
-        (int) lng(conf, "minHits", d.minHits), lng(conf, "maxAgeMillis", d.maxAgeMillis));
+        (int) lng(conf, "minHits", d.minHits), lng(conf, "maxAgeMillis", d.maxAgeMillis),
+        conf.containsKey(PREFIX + "classGroups") ? parseGroups(conf.get(PREFIX + "classGroups")) : d.classGroups);
   }
 
   private static double dbl(Map<String, String> conf, String name, double dflt) {

@@ -144,6 +144,38 @@ class ContactSheetTest {
   }
 
   @Test
+  void aCamerasLinesAndZonesAreDrawnAtTheirPixelsWhenAnnotating() throws Exception {
+    // vtest frame 100 (768x576) at thumb 384: scale 0.5. A line across the walkway and a zone; both white.
+    Path frame = TestPaths.required("data/samples/cameras/vtest-0100.jpg");
+    io.visionlake.udfs.track.CameraLayout layout = io.visionlake.udfs.track.CameraLayouts.parse(props(
+        "cam.line.door=100,400,700,400\ncam.zone.lawn=40,450,300,450,300,560,40,560\n"), "test").get("cam");
+    List<RenderShape> shapes = RenderShape.of(layout);
+    assertThat(shapes).extracting(RenderShape::name).containsExactlyInAnyOrder("door", "lawn");
+    Tile withShapes = new Tile(frame.toString(), List.of(), List.of(), shapes, () -> Files.readAllBytes(frame));
+    int thumb = 384;
+    BufferedImage drawn = ContactSheet.of(DECODER, 1, thumb, true).render(List.of(withShapes)).image();
+    BufferedImage plain = ContactSheet.of(DECODER, 1, thumb, false).render(List.of(withShapes)).image();
+    SheetLayout l = ContactSheet.of(DECODER, 1, thumb, true).layout(1);
+    int ox = l.tileX(0) + (thumb - 384) / 2;
+    int oy = l.tileY(0) + (thumb - 288) / 2;
+    int white = Palette.SHAPE.getRGB();
+    // Points on the line (y 400 -> 200) and on the zone's right and bottom edges (x 300 -> 150, y 560 -> 280), away from the labels.
+    int[][] on = {{200, 200}, {300, 200}, {340, 200}, {150, 240}, {150, 260}, {100, 280}};
+    for (int[] p : on) {
+      assertThat(drawn.getRGB(ox + p[0], oy + p[1])).as("shape pixel at %s,%s", p[0], p[1]).isEqualTo(white);
+      assertThat(plain.getRGB(ox + p[0], oy + p[1])).as("without annotation the photo is there").isNotEqualTo(white);
+    }
+    // Off the shapes the photo is untouched.
+    assertThat(drawn.getRGB(ox + 250, oy + 150)).isEqualTo(plain.getRGB(ox + 250, oy + 150));
+  }
+
+  private static java.util.Properties props(String text) throws IOException {
+    java.util.Properties p = new java.util.Properties();
+    p.load(new java.io.StringReader(text));
+    return p;
+  }
+
+  @Test
   void inputsThatFailBecomePlaceholderTilesAndTheSheetRenders() throws Exception {
     int thumb = 128;
     Path damaged = TestPaths.required("data/samples/damaged");

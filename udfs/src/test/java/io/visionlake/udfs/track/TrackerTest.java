@@ -234,6 +234,41 @@ class TrackerTest {
   }
 
   @Test
+  void aVehicleWhoseClassFlickersBetweenCarTruckAndBusIsOneTrackOfItsFirstClass() {
+    // One van crossing the door line; the detector calls it car, truck or bus frame by frame.
+    String[] flicker = {"car", "car", "truck", "car", "bus", "truck", "car", "car", "truck", "car"};
+    List<List<Detection>> frames = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String label = flicker[i % flicker.length];
+      frames.add(List.of(new Detection(label, label.equals("car") ? 2 : label.equals("bus") ? 5 : 7, 0.9f,
+          300 - 60, 150 + 10 * i - 80, 120, 80)));
+    }
+    List<TrackEvent> grouped = events(run(new Tracker(TrackerSettings.DEFAULTS, Frames.lines(DOOR)), frames));
+    assertThat(of(grouped, TrackEvent.Started.class)).as("one track, the class it started with")
+        .containsExactly(new TrackEvent.Started(1, "car", 0));
+    assertThat(of(grouped, TrackEvent.LineCrossed.class)).as("one crossing")
+        .containsExactly(new TrackEvent.LineCrossed(1, "car", "door", Direction.IN, 1600));
+
+    TrackerSettings strict = TrackerSettings.fromConf(java.util.Map.of("spark.visionlake.tracker.classGroups", ""));
+    List<TrackEvent> split = events(run(new Tracker(strict, Frames.lines(DOOR)), frames));
+    assertThat(of(split, TrackEvent.Started.class).size()).as("without groups the flicker splits the van").isGreaterThan(1);
+  }
+
+  @Test
+  void classGroupsAreReadAndChecked() {
+    TrackerSettings s = TrackerSettings.fromConf(java.util.Map.of("spark.visionlake.tracker.classGroups", "car|truck|bus, bicycle | motorcycle"));
+    assertThat(s.sameGroup("bicycle", "motorcycle")).isTrue();
+    assertThat(s.sameGroup("truck", "bus")).isTrue();
+    assertThat(s.sameGroup("car", "person")).isFalse();
+    assertThat(s.sameGroup("dog", "dog")).isTrue();
+    assertThat(TrackerSettings.DEFAULTS.sameGroup("car", "truck")).as("vehicles by default").isTrue();
+    assertThatThrownBy(() -> TrackerSettings.fromConf(java.util.Map.of("spark.visionlake.tracker.classGroups", "car|truck,car|bus")))
+        .hasMessageContaining("spark.visionlake.tracker.classGroups").hasMessageContaining("'car' is in two");
+    assertThatThrownBy(() -> TrackerSettings.fromConf(java.util.Map.of("spark.visionlake.tracker.classGroups", "car")))
+        .hasMessageContaining("the group 'car' has one class");
+  }
+
+  @Test
   void settingsAreCheckedAndReadFromConfKeys() {
     assertThatThrownBy(() -> new TrackerSettings(0.5, 0.1, 0.2, 0.5, 0, 2000))
         .hasMessageContaining("spark.visionlake.tracker.minHits = 0").hasMessageContaining("at least 1");

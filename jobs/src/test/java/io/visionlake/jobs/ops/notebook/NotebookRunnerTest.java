@@ -81,6 +81,7 @@ class NotebookRunnerTest {
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.databricks.delta.snapshotPartitions", "2")
+        .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4")
         .config("spark.visionlake.progress.intervalSeconds", "0")
         .getOrCreate();
     lake = new Lake(tmp.resolve("lake").toString());
