@@ -201,11 +201,17 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
           default: frameColumns.add(col(f.name()));
         }
       }
-      // kinds of rows in the batch, from the summary: an empty append is still a Delta commit (about
-      // a second), so a table with nothing from this batch is not written (a replay skips it alike).
+      // Rows of each kind in the batch, from the summary: an empty append is still a Delta commit
+      // (about a second), so a table with nothing from this batch is not written (a replay skips it
+      // alike). The cameras' maxima after the batch come from the same rows.
       Map<String, Long> kinds = new java.util.TreeMap<>();
+      Map<String, Long> after = new java.util.TreeMap<>(before);
       for (Row r : summary) {
         kinds.merge(r.getString(0), r.getLong(2), Long::sum);
+        // Only frames move a camera's maximum: late frames are behind it, skewed ones are errors.
+        if (FrameScorer.FRAME.equals(r.getString(0)) && !r.isNullAt(3)) {
+          after.merge(r.getString(1), r.getTimestamp(3).getTime(), Math::max);
+        }
       }
       if (kinds.containsKey(FrameScorer.FRAME)) {
         append(frames.select(frameColumns.toArray(new Column[0])), Lake.FRAMES, batchId);
@@ -225,13 +231,6 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       }
       if (tracked != null) {
         tracks.write(tracked, batchId, (rows, table) -> append(rows, table, batchId));
-      }
-      Map<String, Long> after = new java.util.TreeMap<>(before);
-      for (Row r : summary) {
-        // Only frames move a camera's maximum: late frames are behind it, skewed ones are errors.
-        if (FrameScorer.FRAME.equals(r.getString(0)) && !r.isNullAt(3)) {
-          after.merge(r.getString(1), r.getTimestamp(3).getTime(), Math::max);
-        }
       }
       // Recorded before Spark commits the batch: the next batch reads it, a replay of this one rewrites it alike.
       clocks.write(batchId, new CameraWatermarks.State(nowMillis, after, tracked != null ? tracked.states() : Map.of()));

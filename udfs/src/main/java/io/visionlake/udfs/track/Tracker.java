@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * Multi-object tracker of one camera, in the manner of SORT and ByteTrack: a constant-velocity Kalman
  * filter per track ({@link BoxFilter}), optimal IoU assignment ({@link Hungarian}) between predicted
- * boxes and detections of the same class (or class group: car, truck, bus), first with high-score detections, then with the low-score
- * ones against confirmed tracks left over. Tracks are tentative until matched in {@code minHits}
+ * boxes and detections of the same class (or class group: car, truck, bus), first with high-score
+ * detections, then with the low-score ones against confirmed tracks left over. Tracks are tentative until matched in {@code minHits}
  * frames; only confirmed tracks get an id (1, 2, 3... per camera) and report events. Crossings and
  * zones follow each track's anchor, the bottom centre of its detected box.
  *

@@ -2,7 +2,6 @@ package io.visionlake.udfs.track;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,12 +46,11 @@ public record TrackerSettings(double highScore, double lowScore, double matchIou
     check(lowMatchIou > 0 && lowMatchIou <= 1, "lowMatchIou", lowMatchIou, "an IoU above 0 and at most 1");
     check(minHits >= 1, "minHits", minHits, "at least 1 (1 confirms a track on its first frame)");
     check(maxAgeMillis >= 0, "maxAgeMillis", maxAgeMillis, "0 or more milliseconds");
-    Map<String, Set<String>> seen = new HashMap<>();
+    Set<String> seen = new java.util.HashSet<>();
     List<Set<String>> groups = new ArrayList<>();
     for (Set<String> g : classGroups) {
       for (String label : g) {
-        Set<String> other = seen.putIfAbsent(label, g);
-        check(other == null, "classGroups", classGroups, "each class in one group at most ('" + label + "' is in two)");
+        check(seen.add(label), "classGroups", classGroups, "each class in one group at most ('" + label + "' is in two)");
       }
       groups.add(Set.copyOf(g));
     }
