@@ -45,6 +45,7 @@ public final class SimilarityBench {
   /** The kinds of copy, in report order. */
   static final List<String> COPIES = List.of("crop5", "crop10", "crop5-side", "crop10-side", "half", "q60", "rot3",
       "crop5-q60");
+  static final String NAME = "similarity";
   static final List<String> DEFAULT_MODELS = List.of("tiny-image", "centernet-embed");
 
   private SimilarityBench() {}
