@@ -125,7 +125,14 @@ class SimilarityJobTest extends DeltaTestBase {
     assertThat(again.newlyEmbedded()).as("embeddings are kept in image_embeddings").isZero();
     assertThat(again.pairsFound()).isEqualTo(before);
     assertThat(spark.read().format("delta").load(lake.resolve(Lake.NEAR_DUPLICATES).toString()).count()).isEqualTo(before);
-    assertThat(spark.read().format("delta").load(lake.resolve(Lake.IMAGE_EMBEDDINGS).toString()).count()).isEqualTo(21);
+    List<Row> stored = spark.read().format("delta").load(lake.resolve(Lake.IMAGE_EMBEDDINGS).toString()).collectAsList();
+    assertThat(stored).hasSize(21);
+    for (Row r : stored) {
+      List<Float> e = r.getList(r.fieldIndex("embedding"));
+      assertThat(e).as("centernet-embed: tower_0/extern1's 480 channels, average-pooled").hasSize(480);
+      assertThat(Math.sqrt(e.stream().mapToDouble(x -> x * x).sum())).as("output.embedding.normalize=l2")
+          .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+    }
   }
 
   @Test
