@@ -49,21 +49,18 @@ final class SqlCommand implements Callable<Integer> {
   }
 
   /**
-   * A statement's leading {@code -- } comment lines, as {@code == text ==}: what a script running
-   * several statements in one call prints above each table (CSV and JSON output stay data only).
+   * A statement's leading block comment, {@code /* title *}{@code /}, as {@code == title ==}: what a
+   * script running several statements in one call prints above each table (CSV and JSON output
+   * stay data only). A block comment, not {@code --}: an argument starting with a dash is an option.
    */
   static java.util.Optional<String> heading(String sql) {
-    StringBuilder out = new StringBuilder();
-    for (String line : sql.strip().split("\\R")) {
-      String t = line.strip();
-      if (!t.startsWith("--")) {
-        break;
-      }
-      String text = t.substring(2).strip();
-      if (!text.isEmpty()) {
-        out.append(out.length() == 0 ? "" : "\n").append("== ").append(text).append(" ==");
-      }
+    String t = sql.strip();
+    int end = t.indexOf("*/");
+    if (!t.startsWith("/*") || end < 0) {
+      return java.util.Optional.empty();
     }
-    return out.length() == 0 ? java.util.Optional.empty() : java.util.Optional.of(out.toString());
+    String text = t.substring(2, end).strip().replaceAll("\\s+", " ");
+    return text.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of("== " + text + " ==");
   }
+
 }

@@ -48,12 +48,17 @@ class OpsCommandsTest {
   }
 
   @Test
-  void aStatementsLeadingCommentsAreItsHeading() {
-    assertThat(SqlCommand.heading("-- flow_counts\n   SELECT 1")).contains("== flow_counts ==");
-    assertThat(SqlCommand.heading("  --a\r\n-- b --\n--\nSELECT 1 -- not this")).contains("== a ==\n== b -- ==");
-    assertThat(SqlCommand.heading("SELECT 1\n-- after the statement starts")).isEmpty();
-    assertThat(SqlCommand.heading("--\nSELECT 1")).as("an empty comment is no heading").isEmpty();
+  void aStatementsLeadingBlockCommentIsItsHeading() {
+    assertThat(SqlCommand.heading("/* flow_counts */\n   SELECT 1")).contains("== flow_counts ==");
+    assertThat(SqlCommand.heading("  /* frames\r\n per camera */ SELECT 1 /* not this */")).contains("== frames per camera ==");
+    assertThat(SqlCommand.heading("SELECT 1 /* after the statement starts */")).isEmpty();
+    assertThat(SqlCommand.heading("/* */ SELECT 1")).as("an empty comment is no heading").isEmpty();
+    assertThat(SqlCommand.heading("/* unclosed SELECT 1")).isEmpty();
+    // The heading is an argument picocli takes as SQL, not as an unknown option.
+    SqlCommand sql = CommandRun.parse(new SqlCommand(), "--lake", "/lake", "/* a */ SELECT 1");
+    assertThat(sql.statements).containsExactly("/* a */ SELECT 1");
   }
+
 
   @Test
   void sqlUsageErrors() {

@@ -41,7 +41,8 @@ class ScriptsTest {
   /** A guard against a hung script, not a speed expectation. */
   static final int SCRIPT_TIMEOUT_MINUTES = 20;
   static final int FASHION = 24;
-  static final int FRAMES = 10;
+  /** Frames per camera for demo-analytics: bursts of 1 to 6 frames over 7 hours, enough for tracks (3 frames confirm one). */
+  static final int FRAMES = 20;
 
   @TempDir
   static Path work;
@@ -97,13 +98,22 @@ class ScriptsTest {
         "DEMO_FRAMES", String.valueOf(FRAMES), "DEMO_PER_DAY", "5"));
 
     run.assertExit(0);
-    // demo-analytics runs demo-stream first: two cameras replayed, every frame counted, none lost.
+    // demo-analytics runs demo-stream first: two cameras landed in bursts over the day, every frame
+    // counted, none lost or late, tracked objects counted per hour.
     assertThat(run.output).as(run.describe())
-        .contains("== flow_counts ==", "== frames per camera ==", "== frame_errors / late_frames ==")
-        .containsPattern("car-park\\s*\\|\\s*" + FRAMES + "\\s*\\|")
-        .containsPattern("entrance\\s*\\|\\s*" + FRAMES + "\\s*\\|")
+        .contains("== flow_counts (per camera and hour) ==", "== objects per hour (object_counts: distinct tracks by label, both cameras) ==",
+            "== line crossings per camera ==", "== frames per camera / frame_errors, late_frames ==")
         .containsPattern("\\|\\s*0\\s*\\|\\s*0\\s*\\|")
         .contains("backfill: 4 day(s): processed 4, skipped 0, no input 0, failed 0");
+    // Frames per camera: all FRAMES of each camera, spread over several hours of the day (its bursts).
+    for (String camera : List.of("entrance", "car-park")) {
+      java.util.regex.Matcher row = java.util.regex.Pattern.compile(camera + "\\s*\\|\\s*" + FRAMES + "\\s*\\|\\s*(\\d+)\\s*\\|")
+          .matcher(run.output);
+      assertThat(row.find()).as("%s: %d frames, then its hours\n%s", camera, FRAMES, run.describe()).isTrue();
+      assertThat(Integer.parseInt(row.group(1))).as("hours with frames of %s", camera).isGreaterThanOrEqualTo(3);
+    }
+    // Objects per hour: rows "HH:00 | tracks | label n, ..." from object_counts, persons among them.
+    assertThat(run.output).as(run.describe()).containsPattern("\\d{2}:00\\s*\\|\\s*[1-9]\\d*\\s*\\|\\s*[^|]*person [1-9]");
     List<String> notebooks;
     try (Stream<Path> md = Files.list(HOME.resolve("notebooks"))) {
       notebooks = md.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".md") && !n.equals("README.md"))

@@ -2,11 +2,16 @@ package io.visionlake.jobs.ops.notebook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.flatten;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.window;
 
 import io.visionlake.jobs.backfill.BackfillJob;
@@ -50,10 +55,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @IntegrationTest
 class NotebookRunnerTest {
-  static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
+  /** A camera's burst of {@link #BURST_FRAMES} consecutive vtest frames from {@code firstFrame}, 100 ms apart from {@code start}. */
+  record Burst(String camera, Instant start, int firstFrame) {}
+
+  static final int BURST_FRAMES = 8;
+  static final List<Burst> BURSTS = List.of(
+      new Burst("north", Instant.parse("2024-05-01T12:00:00Z"), 0), new Burst("north", Instant.parse("2024-05-01T14:10:00Z"), 100),
+      new Burst("south", Instant.parse("2024-05-01T13:00:00Z"), 300), new Burst("south", Instant.parse("2024-05-01T14:20:00Z"), 400));
   static final Pattern CHART_DIV = Pattern.compile("<div class=\"chart\" id=\"chart-(\\d+)\"");
   /** A cell reading a table only the stream writes. */
-  static final Pattern STREAM_TABLE = Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+(frames|frame_errors|flow_counts|late_frames)\\b");
+  static final Pattern STREAM_TABLE = Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+(frames|frame_errors|flow_counts|late_frames|tracks|line_crossings|zone_visits|object_counts)\\b");
 
   @TempDir
   static Path tmp;
@@ -92,18 +103,24 @@ class NotebookRunnerTest {
     }
     BatchInferenceJob.run(spark, BatchInferenceJob.Settings.of(List.of(photos.toString()), lake.root(), "photos"));
 
+    // Two cameras, each two bursts of 8 consecutive vtest frames at the footage's 10 fps (so the
+    // tracker confirms the people in them) in two hours, through objects, tracking and a line per
+    // camera, with hourly windows: the notebook's per-class, crossings and heat-map cells have
+    // several hours and both cameras to draw.
     Path landing = tmp.resolve("landing");
     Path frames = TestPaths.required("data/samples/cameras");
-    for (String camera : List.of("north", "south")) {
-      Path dir = Files.createDirectories(landing.resolve("camera=" + camera));
-      for (int i = 0; i < 8; i++) {
-        Instant t = T0.plusSeconds(camera.equals("north") ? 0 : 3600).plusSeconds(5L * i);
-        Files.copy(frames.resolve(String.format("vtest-%04d.jpg", i * 10 + (camera.equals("north") ? 0 : 300))),
+    for (Burst b : BURSTS) {
+      Path dir = Files.createDirectories(landing.resolve("camera=" + b.camera()));
+      for (int i = 0; i < BURST_FRAMES; i++) {
+        Instant t = b.start().plusMillis(100L * i);
+        Files.copy(frames.resolve(String.format("vtest-%04d.jpg", b.firstFrame() + i)),
             dir.resolve(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS").withZone(java.time.ZoneOffset.UTC).format(t) + ".jpg"));
       }
     }
+    Path cameras = Files.writeString(tmp.resolve("cameras.properties"),
+        "north.line.walkway=340,340,340,150\nsouth.line.walkway=560,420,560,150\n");
     StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing, lake.root(), tmp.resolve("cp").toString())
-        .trigger("available-now").analyzers("people").window("10s").watermark("2h")).awaitTermination();
+        .trigger("available-now").analyzers("objects").window("1h").watermark("2h").cameras(cameras)).awaitTermination();
     runner = new NotebookRunner(spark, lake, NotebookRunner.defaultChartLibrary(TestPaths.home()));
   }
 
@@ -219,7 +236,8 @@ class NotebookRunnerTest {
         if (!streamTables.isEmpty()) {
           assertThat(missing.find()).as("%s reads %s: a note, not a result", c.describe(nb.name), streamTables).isTrue();
           assertThat(missing.group(1)).as("the note names a table the cell reads").isIn(streamTables);
-          assertThat(html).contains("This lake has no " + missing.group(1) + " table yet: scripts/submit stream writes it.");
+          // "scripts/submit stream writes it", or with the analysers that table needs (object_counts: --analyzers objects).
+          assertThat(html).containsPattern("This lake has no " + missing.group(1) + " table yet: scripts/submit stream( --analyzers \\w+)? writes it\\.");
           notes++;
           continue;
         }
@@ -273,7 +291,8 @@ class NotebookRunnerTest {
       assertThat(Pattern.compile("<path ").matcher(dom.stdout).results().count()).as("charts have marks").isGreaterThan(20);
 
       Path png = page.resolveSibling(page.getFileName().toString().replace(".html", ".png"));
-      HeadlessChromium.Load shot = HeadlessChromium.screenshot(page, png, tmp, 1280, 2600);
+      // Tall enough for camera-flow's sheet below its five charts and their tables (about 3000 px on this lake).
+      HeadlessChromium.Load shot = HeadlessChromium.screenshot(page, png, tmp, 1280, 5000);
       assertThat(shot.console).isEmpty();
       BufferedImage image = ImageIO.read(png.toFile());
       assertThat(image.getWidth()).isEqualTo(1280);
@@ -319,27 +338,78 @@ class NotebookRunnerTest {
     Path page = rendered().stream().filter(p -> p.getFileName().toString().equals("camera-flow.html")).findFirst().orElseThrow();
     String html = Files.readString(page);
     Notebook.Cell cell = imageCell(Notebook.read(TestPaths.required("notebooks/camera-flow.md")));
-    // The windows with the most people, from frames itself (10 s windows, as the stream ran): the
+    // The windows with the most distinct people, then the most person boxes, from frames itself
+    // (the confirmed person track ids in the stored objects, hourly windows as the stream ran): the
     // cell must show the frames of one of them, all of them, in capture order.
     List<Row> windows = spark.read().format("delta").load(lake.path(Lake.FRAMES))
-        .groupBy(col("camera_id"), window(col("captured_at"), "10 seconds").as("w"))
-        .agg(sum("people").as("people"), array_sort(collect_list(struct(col("captured_at"), col("path")))).as("frames"))
+        .withColumn("persons", filter(col("objects"), o -> o.getField("label").equalTo("person")))
+        .groupBy(col("camera_id"), window(col("captured_at"), "1 hour").as("w"))
+        .agg(size(array_distinct(flatten(collect_list(filter(transform(col("persons"), o -> o.getField("track_id")),
+                id -> id.isNotNull()))))).as("people"),
+            sum(size(col("persons"))).as("detections"),
+            array_sort(collect_list(struct(col("captured_at"), col("path")))).as("frames"))
         .collectAsList();
-    long most = windows.stream().mapToLong(r -> r.getLong(r.fieldIndex("people"))).max().orElseThrow();
-    assertThat(most).as("the test lake's frames have people").isPositive();
-    Set<List<String>> busiest = windows.stream().filter(r -> r.getLong(r.fieldIndex("people")) == most)
+    int most = windows.stream().mapToInt(r -> r.getInt(r.fieldIndex("people"))).max().orElseThrow();
+    assertThat(most).as("the test lake's frames have tracked people").isPositive();
+    long mostBoxes = windows.stream().filter(r -> r.getInt(r.fieldIndex("people")) == most)
+        .mapToLong(r -> r.getLong(r.fieldIndex("detections"))).max().orElseThrow();
+    Set<List<String>> busiest = windows.stream()
+        .filter(r -> r.getInt(r.fieldIndex("people")) == most && r.getLong(r.fieldIndex("detections")) == mostBoxes)
         .map(r -> r.<Row>getList(r.fieldIndex("frames")).stream().map(f -> f.getString(1)).collect(Collectors.toList()))
         .collect(Collectors.toSet());
     Matcher data = Pattern.compile("<script type=\"application/json\" id=\"data-" + cell.index + "\">(.*?)</script>").matcher(html);
     assertThat(data.find()).as("the image cell's rows are on the page").isTrue();
     List<String> paths = Pattern.compile("\"path\":\"([^\"]+)\"").matcher(data.group(1)).results().map(m -> m.group(1))
         .collect(Collectors.toList());
-    assertThat(busiest).as("the cell's frames are those of a busiest window (%s people)", most).contains(paths);
+    assertThat(busiest).as("the cell's frames are those of a busiest window (%s people, %s person boxes)", most, mostBoxes)
+        .contains(paths);
     assertThat(sheetImages(html, cell)).as("one thumbnail per frame of the window, at most %d", ChartSpec.MAX_IMAGES)
         .isEqualTo(Math.min(paths.size(), ChartSpec.MAX_IMAGES));
     assertThat(data.group(1)).as("captions: camera and capture time, people and day")
         .containsPattern("\"frame\":\"(north|south) \\d{2}:\\d{2}:\\d{2}\\.\\d{3}\"")
-        .containsPattern("\"seen\":\"\\d+ people · \\d{4}-\\d{2}-\\d{2}\"");
+        .containsPattern("\"seen\":\"[1-9]\\d* people · \\d{4}-\\d{2}-\\d{2}\"");
+  }
+
+  @Test
+  void cameraFlowDrawsClassesCrossingsAndBusyHoursOverHours() throws IOException {
+    Path page = rendered().stream().filter(p -> p.getFileName().toString().equals("camera-flow.html")).findFirst().orElseThrow();
+    String html = Files.readString(page);
+    Notebook nb = Notebook.read(TestPaths.required("notebooks/camera-flow.md"));
+    // The bursts' hours per camera: what the hourly cells must spread over.
+    Set<String> hours = BURSTS.stream().map(b -> String.format("%02d", b.start().atZone(java.time.ZoneOffset.UTC).getHour()))
+        .collect(Collectors.toSet());
+    Set<String> cells = BURSTS.stream().map(b -> b.camera() + " " + String.format("%02d", b.start().atZone(java.time.ZoneOffset.UTC).getHour()))
+        .collect(Collectors.toSet());
+
+    String classes = cellData(html, cell(nb, "line", "object_counts"));
+    assertThat(Pattern.compile("\"hour\":\"(\\d{2}):00\",\"label\":\"person\",\"objects\":[1-9]").matcher(classes).results()
+        .map(m -> m.group(1)).collect(Collectors.toSet()))
+        .as("person tracks in every hour a camera sent frames (objects per hour by class)").isEqualTo(hours);
+
+    String crossings = cellData(html, cell(nb, "bar", "line_crossings"));
+    assertThat(Pattern.compile("\"hour\":\"(\\d{2}):00\",\"camera_id\":\"(\\w+)\"").matcher(crossings).results()
+        .map(m -> m.group(2) + " " + m.group(1)).collect(Collectors.toSet()))
+        .as("a crossings bar (0 when none) for every camera and hour with frames").isEqualTo(cells);
+
+    String heat = cellData(html, cell(nb, "heatmap", "flow_counts"));
+    assertThat(Pattern.compile("\"camera_id\":\"(\\w+)\",\"hour\":\"(\\d{2})\",\"people\":[1-9]").matcher(heat).results()
+        .map(m -> m.group(1) + " " + m.group(2)).collect(Collectors.toSet()))
+        .as("a heat-map cell with people for every camera and hour with frames").isEqualTo(cells);
+  }
+
+  /** The one SQL cell of {@code nb} drawing {@code chart} over {@code table}. */
+  static Notebook.Cell cell(Notebook nb, String chart, String table) {
+    List<Notebook.Cell> cells = nb.cells.stream().filter(c -> c.isSql && c.chart().equals(chart) && c.text.contains(table))
+        .collect(Collectors.toList());
+    assertThat(cells).as("%s cells of %s reading %s", chart, nb.name, table).hasSize(1);
+    return cells.get(0);
+  }
+
+  /** A cell's rows as the page carries them (JSON). */
+  static String cellData(String html, Notebook.Cell cell) {
+    Matcher data = Pattern.compile("<script type=\"application/json\" id=\"data-" + cell.index + "\">(.*?)</script>").matcher(html);
+    assertThat(data.find()).as("the rows of cell %d are on the page", cell.index).isTrue();
+    return data.group(1);
   }
 
   static Notebook.Cell imageCell(Notebook nb) {
