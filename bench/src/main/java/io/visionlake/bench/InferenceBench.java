@@ -83,7 +83,8 @@ public final class InferenceBench implements Callable<Integer> {
   @Spec CommandSpec command;
 
   @Option(names = "--workloads", split = ",", defaultValue = "fashion,resnet50,people", paramLabel = "NAME",
-      description = "Comma-separated: fashion, resnet50, people-hog, objects (raw detector vs the stream), or an analyser "
+      description = "Comma-separated: fashion, resnet50, people-hog, objects (raw detector vs the stream), similarity "
+          + "(copies vs distinct photos per embedding), or an analyser "
           + "(people, ocr, colors, faces); "
           + "none for none (default: ${DEFAULT-VALUE}).")
   List<String> workloads;
@@ -174,6 +175,10 @@ public final class InferenceBench implements Callable<Integer> {
         results.put(w, PeopleBench.run(home, cores, peopleFrames));
         continue;
       }
+      if (SimilarityBench.NAME.equals(w)) {
+        results.put(w, SimilarityBench.run(home, SimilarityBench.DEFAULT_MODELS));
+        continue;
+      }
       if (ObjectsAnalyzer.NAME.equals(w)) { // the raw detector against the stream end to end
         results.put(w, ObjectsBench.run(spark, home, workDir, objectsFrames, cores));
         continue;
@@ -201,9 +206,9 @@ public final class InferenceBench implements Callable<Integer> {
   private void validate(List<String> names) {
     List<String> analyzers = Analyzers.known(Map.of()).stream().filter(a -> !"people-hog".equals(a)).collect(Collectors.toList());
     for (String w : names) {
-      if (!MODEL_WORKLOADS.contains(w) && !"people-hog".equals(w) && !analyzers.contains(w)) {
+      if (!MODEL_WORKLOADS.contains(w) && !"people-hog".equals(w) && !SimilarityBench.NAME.equals(w) && !analyzers.contains(w)) {
         throw new ParameterException(command.commandLine(), "Unknown workload '" + w + "' in --workloads: use "
-            + String.join(", ", MODEL_WORKLOADS) + ", people-hog or an analyser (" + String.join(", ", analyzers) + "), or none");
+            + String.join(", ", MODEL_WORKLOADS) + ", people-hog, " + SimilarityBench.NAME + " or an analyser (" + String.join(", ", analyzers) + "), or none");
       }
     }
     Map<String, Integer> counts = new LinkedHashMap<>();

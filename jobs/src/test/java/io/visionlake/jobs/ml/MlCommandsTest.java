@@ -32,7 +32,7 @@ class MlCommandsTest {
         .assertUsageError("Possible solutions: --threshold");
     CommandRun.execute("similar", new SimilarCommand(), "--lake", "/lake", "--threshold", "near").assertUsageError("--threshold", "near");
     CommandRun.execute("similar", new SimilarCommand(), "--help")
-        .assertHelp("Usage: similar", "--query=<image file>", "--k=<n>", "tiny-image", "--format=<table|csv|json>");
+        .assertHelp("Usage: similar", "--query=<image file>", "--k=<n>", "centernet-embed", "--format=<table|csv|json>");
   }
 
   @Test

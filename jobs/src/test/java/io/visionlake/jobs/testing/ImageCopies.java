@@ -39,6 +39,19 @@ public final class ImageCopies {
     writeJpeg(draw(img, dx, dy, w, h, w, h), 0.9f, out);
   }
 
+  /**
+   * 5% of the width and of the height cut off the left and top (the content shifts, as in a user's
+   * own crop), JPEG quality 60.
+   */
+  public static void croppedOffCentreReencoded(Path photo, Path out) {
+    BufferedImage img = read(photo);
+    int dx = (int) Math.round(img.getWidth() * 0.05);
+    int dy = (int) Math.round(img.getHeight() * 0.05);
+    int w = img.getWidth() - dx;
+    int h = img.getHeight() - dy;
+    writeJpeg(draw(img, dx, dy, w, h, w, h), 0.6f, out);
+  }
+
   private static BufferedImage read(Path photo) {
     try {
       return ImageIO.read(photo.toFile());

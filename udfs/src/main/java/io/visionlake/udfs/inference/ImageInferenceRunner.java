@@ -231,19 +231,26 @@ public final class ImageInferenceRunner implements AutoCloseable {
 
   private BatchOutput predictBatch() {
     // Outside the try: a model that cannot load fails the task, it is not a failure of these images.
-    Predictor<ImageBatch, BatchOutput> p = predictor();
+    if (!model().embedsWithGraph()) {
+      predictor();
+    }
     try {
-      return p.predict(batch);
+      return run(batch);
     } catch (TranslateException | RuntimeException e) {
       return null;
     }
+  }
+
+  /** One batch through the model: a TensorFlow embedder's graph, else this partition's DJL predictor. */
+  private BatchOutput run(ImageBatch b) throws TranslateException {
+    return model().embedsWithGraph() ? model().embedWithGraph(b) : predictor().predict(b);
   }
 
   private ImageResult retryAlone(byte[] bytes, String format, int width, int height) {
     batch.clear();
     try (DecodedImage image = decoder.decode(bytes, preprocessor.minDecodeWidth(), preprocessor.minDecodeHeight())) {
       preprocessor.write(image.mat(), batch);
-      return toResult(predictor().predict(batch), 0, format, width, height);
+      return toResult(run(batch), 0, format, width, height);
     } catch (TranslateException | ImageDecodeException | RuntimeException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       return ImageResult.failure(ImageResult.STAGE_INFER, cause.getClass().getSimpleName(), String.valueOf(cause.getMessage()));

@@ -20,11 +20,13 @@ public final class ImageTensorTranslator implements NoBatchifyTranslator<ImageBa
   private final int classesOutput;
   private final Activation activation;
   private final int embeddingOutput;
+  private final ModelSpec spec;
 
   public ImageTensorTranslator(ModelSpec spec) {
     this.classesOutput = spec.classesOutput();
     this.activation = spec.activation();
     this.embeddingOutput = spec.embeddingOutput();
+    this.spec = spec;
   }
 
   @Override
@@ -52,9 +54,9 @@ public final class ImageTensorTranslator implements NoBatchifyTranslator<ImageBa
     float[] embeddings = null;
     int embeddingSize = 0;
     if (embeddingOutput >= 0) {
-      NDArray embedding = flatten(output(outputs, embeddingOutput), n);
-      embeddingSize = (int) embedding.getShape().get(1);
-      embeddings = embedding.toFloatArray();
+      NDArray embedding = output(outputs, embeddingOutput);
+      embeddings = spec.toEmbeddings(embedding.toFloatArray(), embedding.getShape().getShape());
+      embeddingSize = embeddings.length / n;
     }
     return new BatchOutput(n, scores, numClasses, embeddings, embeddingSize);
   }

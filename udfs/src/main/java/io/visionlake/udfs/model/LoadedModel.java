@@ -150,6 +150,39 @@ public final class LoadedModel implements AutoCloseable {
     return model.newPredictor();
   }
 
+  /**
+   * Embeds a batch with an engine-{@code TensorFlow} embedder: the NCHW batch is fed channels-last
+   * (TensorFlow's layout) to {@code input.name}, and {@code output.embedding} is read by name,
+   * pooled and normalised as the spec says. Thread-safe, like the graph's session.
+   */
+  public BatchOutput embedWithGraph(ImageBatch batch) {
+    String tensor = spec.embeddingTensor();
+    if (tensor == null) {
+      throw new IllegalStateException("Model '" + spec.name() + "' has no output.embedding tensor name");
+    }
+    int n = batch.size();
+    int c = batch.channels();
+    int hw = batch.height() * batch.width();
+    float[] chw = batch.data();
+    float[] hwc = new float[n * c * hw];
+    for (int i = 0; i < n; i++) {
+      int base = i * c * hw;
+      for (int ch = 0; ch < c; ch++) {
+        for (int p = 0; p < hw; p++) {
+          hwc[base + p * c + ch] = chw[base + ch * hw + p];
+        }
+      }
+    }
+    TfGraphModel.Output out = tfGraph().run(spec.inputName(), hwc, new long[] {n, batch.height(), batch.width(), c}, tensor).get(0);
+    float[] embeddings = spec.toEmbeddings(out.values(), out.shape());
+    return new BatchOutput(n, null, 0, embeddings, embeddings.length / n);
+  }
+
+  /** Whether this model embeds through a TensorFlow graph ({@link #embedWithGraph}) rather than a DJL predictor. */
+  public boolean embedsWithGraph() {
+    return graph != null && spec.embeddingTensor() != null;
+  }
+
   /** The TensorFlow graph of an engine-{@code TensorFlow} model. */
   public TfGraphModel tfGraph() {
     if (graph == null) {

@@ -42,6 +42,9 @@ public final class ModelSpec implements Serializable {
   private final int classesOutput;
   private final Activation activation;
   private final int embeddingOutput;
+  private final String embeddingTensor;
+  private final EmbeddingPooling embeddingPooling;
+  private final boolean embeddingL2;
   private final int batchSize;
   private final int threads;
   private final int topK;
@@ -68,6 +71,9 @@ public final class ModelSpec implements Serializable {
     this.classesOutput = b.classesOutput;
     this.activation = b.activation;
     this.embeddingOutput = b.embeddingOutput;
+    this.embeddingTensor = b.embeddingTensor;
+    this.embeddingPooling = b.embeddingPooling;
+    this.embeddingL2 = b.embeddingL2;
     this.batchSize = b.batchSize;
     this.threads = b.threads;
     this.topK = b.topK;
@@ -113,7 +119,13 @@ public final class ModelSpec implements Serializable {
     m.put(Keys.INPUT_STD, join(std));
     m.put(Keys.OUTPUT_CLASSES, Integer.toString(classesOutput));
     m.put(Keys.OUTPUT_ACTIVATION, activation.name());
-    m.put(Keys.OUTPUT_EMBEDDING, Integer.toString(embeddingOutput));
+    m.put(Keys.OUTPUT_EMBEDDING, embeddingTensor != null ? embeddingTensor : Integer.toString(embeddingOutput));
+    if (embeddingPooling != EmbeddingPooling.NONE) {
+      m.put(Keys.OUTPUT_EMBEDDING_POOL, embeddingPooling.name().toLowerCase(Locale.ROOT));
+    }
+    if (embeddingL2) {
+      m.put(Keys.OUTPUT_EMBEDDING_NORMALIZE, "l2");
+    }
     m.put(Keys.BATCH_SIZE, Integer.toString(batchSize));
     m.put(Keys.THREADS, Integer.toString(threads));
     m.put(Keys.TOP_K, Integer.toString(topK));
@@ -200,7 +212,30 @@ public final class ModelSpec implements Serializable {
   }
 
   public boolean hasEmbedding() {
-    return embeddingOutput >= 0;
+    return embeddingOutput >= 0 || embeddingTensor != null;
+  }
+
+  /** The graph tensor read as the embedding (engine {@code TensorFlow}, which reads outputs by name), or null. */
+  public String embeddingTensor() {
+    return embeddingTensor;
+  }
+
+  /** How the embedding output becomes a vector ({@link EmbeddingPooling#NONE} unless the spec says avg). */
+  public EmbeddingPooling embeddingPooling() {
+    return embeddingPooling;
+  }
+
+  /** Whether embeddings are scaled to unit L2 length ({@code output.embedding.normalize=l2}). */
+  public boolean embeddingL2() {
+    return embeddingL2;
+  }
+
+  /**
+   * The embeddings of one output ({@code values} row-major in {@code shape}, batch first), pooled
+   * and normalised as the spec says; TensorFlow outputs are channels-last, the others channels-first.
+   */
+  public float[] toEmbeddings(float[] values, long[] shape) {
+    return embeddingPooling.apply(values, shape, ENGINE_TENSORFLOW.equals(engine), embeddingL2);
   }
 
   public int embeddingOutput() {
@@ -311,6 +346,8 @@ public final class ModelSpec implements Serializable {
     public static final String OUTPUT_CLASSES = "output.classes";
     public static final String OUTPUT_ACTIVATION = "output.classes.activation";
     public static final String OUTPUT_EMBEDDING = "output.embedding";
+    public static final String OUTPUT_EMBEDDING_POOL = "output.embedding.pool";
+    public static final String OUTPUT_EMBEDDING_NORMALIZE = "output.embedding.normalize";
     public static final String BATCH_SIZE = "batch.size";
     public static final String THREADS = "threads";
     public static final String TOP_K = "top.k";
@@ -341,6 +378,9 @@ public final class ModelSpec implements Serializable {
     private int classesOutput = -1;
     private Activation activation = Activation.SOFTMAX;
     private int embeddingOutput = -1;
+    private String embeddingTensor;
+    private EmbeddingPooling embeddingPooling = EmbeddingPooling.NONE;
+    private boolean embeddingL2;
     private int batchSize = 32;
     private int threads = 0;
     private int topK = 5;
@@ -415,6 +455,19 @@ public final class ModelSpec implements Serializable {
 
     public Builder optEmbeddingOutput(int index) {
       this.embeddingOutput = index;
+      return this;
+    }
+
+    /** The graph tensor read as the embedding, by name (engine TensorFlow). */
+    public Builder optEmbeddingTensor(String tensor) {
+      this.embeddingTensor = blankToNull(tensor);
+      return this;
+    }
+
+    /** Pooling of the embedding output and whether it is scaled to unit L2 length. */
+    public Builder optEmbeddingPooling(EmbeddingPooling pooling, boolean l2) {
+      this.embeddingPooling = pooling;
+      this.embeddingL2 = l2;
       return this;
     }
 
@@ -514,7 +567,25 @@ public final class ModelSpec implements Serializable {
         activation = Activation.parse(v, Keys.OUTPUT_ACTIVATION);
       }
       if ((v = o.remove(Keys.OUTPUT_EMBEDDING)) != null) {
-        embeddingOutput = parseInt(v, Keys.OUTPUT_EMBEDDING);
+        // An index for engines whose outputs are a list (ONNX, PyTorch), a tensor name for TensorFlow.
+        if (v.trim().matches("-?\\d+")) {
+          embeddingOutput = parseInt(v, Keys.OUTPUT_EMBEDDING);
+          embeddingTensor = null;
+        } else {
+          optEmbeddingTensor(v);
+          embeddingOutput = -1;
+        }
+      }
+      if ((v = o.remove(Keys.OUTPUT_EMBEDDING_POOL)) != null) {
+        embeddingPooling = EmbeddingPooling.parse(v, Keys.OUTPUT_EMBEDDING_POOL);
+      }
+      if ((v = o.remove(Keys.OUTPUT_EMBEDDING_NORMALIZE)) != null) {
+        String n = v.trim().toLowerCase(Locale.ROOT);
+        if (!n.equals("l2") && !n.equals("none")) {
+          throw new IllegalArgumentException("Invalid model spec: '" + Keys.OUTPUT_EMBEDDING_NORMALIZE + "' must be l2 or none, got '"
+              + v + "'");
+        }
+        embeddingL2 = n.equals("l2");
       }
       if ((v = o.remove(Keys.BATCH_SIZE)) != null) {
         batchSize = parseInt(v, Keys.BATCH_SIZE);
@@ -559,18 +630,23 @@ public final class ModelSpec implements Serializable {
       require(ENGINE_PYTORCH.equals(engine) || ENGINE_ONNX.equals(engine) || ENGINE_TENSORFLOW.equals(engine),
           where + "'engine' must be " + ENGINE_PYTORCH + ", " + ENGINE_ONNX + " or " + ENGINE_TENSORFLOW + ", got '" + engine + "'");
       if (ENGINE_TENSORFLOW.equals(engine)) {
-        // TensorFlow graphs are fed and read by tensor name; for now they serve object detectors only.
+        // TensorFlow graphs are fed and read by tensor name: object detectors and embedders.
         require(inputName != null, where + "'input.name' (the graph's input tensor, e.g. tower_0/images) is required with engine "
             + ENGINE_TENSORFLOW);
-        require(detectionsOutput != null && classesOutput < 0 && embeddingOutput < 0,
-            where + "engine " + ENGINE_TENSORFLOW + " runs object detectors: set 'output.detections' (the output tensor's name) "
-                + "and not 'output.classes'/'output.embedding'");
+        require(classesOutput < 0 && embeddingOutput < 0 && (detectionsOutput != null ^ embeddingTensor != null),
+            where + "engine " + ENGINE_TENSORFLOW + " runs object detectors and embedders by tensor name: set 'output.detections' "
+                + "(a detector) or 'output.embedding' (an embedder) to an output tensor's name, not an index, and not 'output.classes'");
+      } else {
+        require(embeddingTensor == null, where + "'output.embedding' is the index of a model output for engine " + engine
+            + " (a tensor name applies to engine " + ENGINE_TENSORFLOW + " only)");
+      }
+      if (ENGINE_TENSORFLOW.equals(engine) && detectionsOutput != null) {
         int names = splitNames(detectionsOutput).size();
         require(names == detectionsFormat.outputs(), where + "'output.detections.format' " + detectionsFormat.key() + " reads "
             + detectionsFormat.outputs() + " output tensor(s), but 'output.detections' names " + names + " ('" + detectionsOutput
             + "'): list " + (detectionsFormat.outputs() == 1 ? "one tensor name" : detectionsFormat.outputs()
             + " comma-separated tensor names") + ", or set the format that matches the model");
-      } else {
+      } else if (!ENGINE_TENSORFLOW.equals(engine)) {
         require(detectionsOutput == null && inputName == null && !detectionsFormatSet,
             where + "'input.name', 'output.detections' and 'output.detections.format' apply to engine " + ENGINE_TENSORFLOW + " only");
       }
@@ -589,7 +665,7 @@ public final class ModelSpec implements Serializable {
         mean = fill(mean[0], c);
         std = fill(std[0], c);
       }
-      require(classesOutput >= 0 || embeddingOutput >= 0 || detectionsOutput != null,
+      require(classesOutput >= 0 || embeddingOutput >= 0 || embeddingTensor != null || detectionsOutput != null,
           where + "set 'output.classes' and/or 'output.embedding' to the index of that model output");
       require(classesOutput < 0 || labelsUri != null,
           where + "'labels' (a file with one label per line) is required when 'output.classes' is set");

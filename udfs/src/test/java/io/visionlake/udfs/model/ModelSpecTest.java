@@ -101,6 +101,32 @@ class ModelSpecTest {
   }
 
   @Test
+  void aTensorFlowEmbedderNamesItsTensorAndPoolsIt() {
+    ModelSpec shipped = new ModelCatalog(TestPaths.home()).resolve("centernet-embed");
+    assertThat(shipped.hasEmbedding()).isTrue();
+    assertThat(shipped.hasDetections()).isFalse();
+    assertThat(shipped.embeddingTensor()).isEqualTo("tower_0/extern1/hard_swish/mul_1");
+    assertThat(shipped.embeddingPooling()).isEqualTo(EmbeddingPooling.AVG);
+    assertThat(shipped.embeddingL2()).isTrue();
+    assertThat(ModelSpec.fromOptions(shipped.toOptions())).as("round trip").isEqualTo(shipped);
+
+    // [1, 2, 2, 2] channels last: channel 0 holds 1,2,3,6 (mean 3), channel 1 holds 4 everywhere (mean 4): (3, 4) / 5.
+    float[] pooled = shipped.toEmbeddings(new float[] {1, 4, 2, 4, 3, 4, 6, 4}, new long[] {1, 2, 2, 2});
+    assertThat(pooled).containsExactly(new float[] {0.6f, 0.8f}, org.assertj.core.data.Offset.offset(1e-6f));
+    // Channels first for the other engines: [1, 2, 1, 2].
+    assertThat(EmbeddingPooling.AVG.apply(new float[] {1, 5, 4, 4}, new long[] {1, 2, 1, 2}, false, false)).containsExactly(3f, 4f);
+    assertThat(EmbeddingPooling.NONE.apply(new float[] {0, 0}, new long[] {1, 2}, false, true))
+        .as("a zero vector stays zero, not NaN").containsExactly(0f, 0f);
+
+    Map<String, String> onnxWithName = minimal();
+    onnxWithName.put("output.embedding", "features");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(onnxWithName)).hasMessageContaining("'output.embedding' is the index");
+    Map<String, String> badPool = minimal();
+    badPool.put("output.embedding.pool", "max");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(badPool)).hasMessageContaining("'output.embedding.pool' must be none or avg");
+  }
+
+  @Test
   void toStringMasksCredentials() {
     Map<String, String> m = minimal();
     m.put("uri", "s3a://AKIAEXAMPLE:SuperSecret123@bucket/m.onnx");
