@@ -31,9 +31,10 @@ public record RenderBox(int x, int y, int w, int h, String label, Float score) {
 
   /**
    * The boxes of one stored column value: a list of structs with int fields {@code x, y, w, h}
-   * and optionally {@code score} (float or double), {@code label}, {@code text} (OCR lines: the
-   * text is the caption) and {@code track_id} (shown as {@code #id}). A struct without {@code label}
-   * or {@code text} is captioned {@code defaultLabel} (the column's subject, e.g. "person"). Null
+   * and optionally {@code score} (float or double), {@code person} (a face's identity from the
+   * gallery: the name is the caption; null for an unknown face), {@code label}, {@code text} (OCR
+   * lines: the text is the caption) and {@code track_id} (shown as {@code #id}). A struct with none of
+   * these captions is captioned {@code defaultLabel} (the column's subject, e.g. "person"). Null
    * entries and entries with a null coordinate are skipped: there is nothing to draw.
    *
    * @throws IllegalArgumentException when the structs lack x, y, w or h, naming what they have
@@ -62,7 +63,7 @@ public record RenderBox(int x, int y, int w, int h, String label, Float score) {
         continue;
       }
       String label = defaultLabel;
-      for (String f : List.of("label", "text")) {
+      for (String f : List.of("person", "label", "text")) {
         if (names.contains(f) && !r.isNullAt(r.fieldIndex(f))) {
           label = String.valueOf(r.get(r.fieldIndex(f)));
           break;

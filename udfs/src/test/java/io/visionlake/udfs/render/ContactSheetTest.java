@@ -86,6 +86,12 @@ class ContactSheetTest {
         .containsExactly(new RenderBox(5, 6, 7, 8, "EXIT", 0.75f));
     assertThat(RenderBox.fromRows(List.of(new GenericRowWithSchema(new Object[] {7L, "car", 1, 1, 2, 2, 0.25}, tracks)), null).get(0).caption())
         .isEqualTo("#7 car 0.25");
+    // A face matched to the gallery is captioned with the person; an unknown face with the column's subject.
+    StructType faces = new StructType().add("x", "int").add("y", "int").add("w", "int").add("h", "int")
+        .add("score", "float").add("person", "string");
+    assertThat(RenderBox.fromRows(List.of(new GenericRowWithSchema(new Object[] {1, 2, 3, 4, 0.9f, "alice"}, faces),
+        new GenericRowWithSchema(new Object[] {5, 6, 7, 8, 0.8f, null}, faces)), "face"))
+        .containsExactly(new RenderBox(1, 2, 3, 4, "alice", 0.9f), new RenderBox(5, 6, 7, 8, "face", 0.8f));
     StructType noBox = new StructType().add("label", "string");
     assertThatThrownBy(() -> RenderBox.fromRows(List.of(new GenericRowWithSchema(new Object[] {"x"}, noBox)), null))
         .hasMessageContaining("x, y, w, h").hasMessageContaining("[label]");
