@@ -42,6 +42,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("transaction.state.log.min.isr", "1");
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("message.max.bytes", "10485760");
+    // Tests produce frames with capture times of 2024 as record timestamps; with the default 7-day
+    // retention the broker's first retention check (30 s after start) deletes them mid-test, and a
+    // restarted stream then finds its checkpoint's offsets out of range ("data may have been lost").
+    p.put("log.retention.ms", "-1");
     Path config = dir.resolve("server.properties");
     try (var out = Files.newOutputStream(config)) {
       p.store(out, "embedded test broker");
