@@ -58,6 +58,18 @@ public final class LandingSource implements TableProvider {
   /** Files per micro-batch (as the file source names it). */
   public static final String MAX_FILES = "maxFilesPerTrigger";
 
+  /**
+   * Each landing folder's backlog as its last listing saw it: files not taken yet (beyond the batch
+   * just planned) and dot-files skipped. The listing runs on the driver for every trigger anyway; the
+   * progress line reads this instead of listing the folder a second time.
+   */
+  private static final Map<String, StreamProgress.Landing> BACKLOG = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The backlog of the landing folder {@code root} (as passed to {@code load}) at its last listing, or null before one. */
+  static StreamProgress.Landing backlog(String root) {
+    return BACKLOG.get(root);
+  }
+
   public static final StructType SCHEMA = new StructType()
       .add("path", DataTypes.StringType, false)
       .add("modificationTime", DataTypes.TimestampType, false);
@@ -145,8 +157,13 @@ public final class LandingSource implements TableProvider {
     /** Trigger.AvailableNow: only files present when the query started. */
     private Set<String> availableNow;
 
+    private final String rootName;
+    /** Dot-files the last listing skipped. */
+    private long hidden;
+
     LandingStream(Configuration hadoop, String root, String logDir, int maxFiles) {
       this.hadoop = hadoop;
+      this.rootName = root;
       this.root = new Path(root);
       this.logDir = new Path(logDir);
       this.maxFiles = maxFiles;
@@ -204,6 +221,7 @@ public final class LandingSource implements TableProvider {
         candidates.removeIf(e -> !availableNow.contains(e.getKey()));
       }
       if (candidates.isEmpty()) {
+        BACKLOG.put(rootName, new StreamProgress.Landing(0, hidden));
         return startOffset;
       }
       candidates.sort(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
@@ -213,6 +231,7 @@ public final class LandingSource implements TableProvider {
       SourceLog.write(hadoop, logDir, next, batch);
       log.put(next, batch);
       seen.addAll(batch.keySet());
+      BACKLOG.put(rootName, new StreamProgress.Landing(candidates.size() - batch.size(), hidden));
       return new LogOffset(next);
     }
 
@@ -224,7 +243,7 @@ public final class LandingSource implements TableProvider {
         if (!fs.exists(root)) {
           return out;
         }
-        InputFiles.walk(fs, root, f -> {
+        hidden = InputFiles.walk(fs, root, f -> {
           String name = InputFiles.name(fs, f.getPath());
           if (!seen.contains(name)) {
             out.put(name, f.getModificationTime());

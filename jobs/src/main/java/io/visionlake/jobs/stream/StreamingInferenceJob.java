@@ -40,6 +40,7 @@ import org.apache.spark.sql.types.DataTypes;
  * MicroBatchWriter}.
  */
 public final class StreamingInferenceJob {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamingInferenceJob.class);
   static final String JOB = "stream";
   static final String DEFAULT_QUERY_NAME = "visionlake-stream";
 
@@ -55,7 +56,7 @@ public final class StreamingInferenceJob {
     int maxPerTrigger = writer.maxPerTrigger();
     Dataset<Row> source = source(spark, settings, maxPerTrigger);
     StreamProgress progress = new StreamProgress(settings.queryName, writer,
-        settings.isKafka() ? null : backlog(spark, settings, writer), maxPerTrigger);
+        settings.isKafka() ? null : backlog(settings), maxPerTrigger);
     spark.streams().addListener(progress);
     StreamingQuery query = source.writeStream()
         .queryName(settings.queryName)
@@ -91,7 +92,8 @@ public final class StreamingInferenceJob {
     LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName());
     MicroBatchWriter writer = new MicroBatchWriter(spark, new Lake(settings.lake), plan, head, tracking(settings, conf), new MicroBatchWriter.Options(
         settings.queryName, identity.id(), identity.legacy(), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
-        maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS), settings.checkpoint, maxClockSkewSeconds));
+        maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS), settings.checkpoint, maxClockSkewSeconds,
+        conf.getLong(JobOptions.STREAM_METRICS_INTERVAL)));
     writer.ensureTables();
     return writer;
   }
@@ -151,23 +153,15 @@ public final class StreamingInferenceJob {
   }
 
   /**
-   * Files under the landing folder the stream has not taken yet (listed inputs minus the rows this
-   * stream has written so far) and the dot-files the listing skips. A listing per micro-batch; cheap
-   * next to the batch itself.
+   * Files under the landing folder the stream has not taken yet and the dot-files skipped, as the
+   * source's own listing for the last trigger saw them: no second listing of a folder that may hold
+   * months of frames.
    */
-  private static Supplier<StreamProgress.Landing> backlog(SparkSession spark, Settings settings, MicroBatchWriter writer) {
-    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(landing(settings));
-    org.apache.hadoop.conf.Configuration hadoop = spark.sessionState().newHadoopConf();
+  private static Supplier<StreamProgress.Landing> backlog(Settings settings) {
+    String root = landing(settings);
     return () -> {
-      long[] listed = {0};
-      long hidden;
-      try {
-        FileSystem fs = root.getFileSystem(hadoop);
-        hidden = InputFiles.walk(fs, root, f -> listed[0]++);
-      } catch (IOException e) {
-        return new StreamProgress.Landing(-1, 0);
-      }
-      return new StreamProgress.Landing(listed[0] - writer.taken(), hidden);
+      StreamProgress.Landing seen = LandingSource.backlog(root);
+      return seen == null ? new StreamProgress.Landing(-1, 0) : seen;
     };
   }
 
@@ -336,7 +330,11 @@ public final class StreamingInferenceJob {
       }
     }
 
-    /** Lets the listener see the last progress events (they are delivered asynchronously), then removes it. */
+    /**
+     * Lets the listener see the last progress events (they are delivered asynchronously), removes
+     * it, and appends the metrics rows still pending. A failure to append them is logged, not
+     * thrown: it must not hide why the query ended, and metrics are not data.
+     */
     private void detach() {
       try {
         spark.sparkContext().listenerBus().waitUntilEmpty();
@@ -344,6 +342,11 @@ public final class StreamingInferenceJob {
         // progress lines may be missing their last batch; nothing else depends on them
       }
       spark.streams().removeListener(progress);
+      try {
+        writer.metrics().append();
+      } catch (RuntimeException e) {
+        LOG.warn("Stream {}: the last micro-batches' stream_metrics rows were not written: {}", query.name(), e.toString());
+      }
     }
 
     /** Since start: {micro-batches, their total ms, of which tracking ms} (the bench's tracker share). */
