@@ -448,8 +448,12 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       }
       Date from = Date.valueOf(range.getTimestamp(0).toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate());
       Date to = Date.valueOf(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()).atZone(java.time.ZoneOffset.UTC).toLocalDate());
-      Dataset<Row> all = lake.table(spark, Lake.FRAMES).toDF().filter(col("capture_date").between(from, to));
       Timestamp rangeEnd = Timestamp.from(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()));
+      // Only the frames of the touched windows' time range: the day partitions, then Delta's
+      // captured_at statistics skip the day's other files (each batch appends its own), so a
+      // batch reads about what it wrote, not its day's history.
+      Dataset<Row> all = lake.table(spark, Lake.FRAMES).toDF().filter(col("capture_date").between(from, to)
+          .and(col("captured_at").geq(range.getTimestamp(0))).and(col("captured_at").lt(rangeEnd)));
       Dataset<Row> windows = counts.of(all, range.getTimestamp(0), rangeEnd, duration)
           .join(touched, new String[] {"camera_id", "window_start"}, "left_semi");
       // Each camera's windows are final by its own watermark only.
@@ -463,8 +467,11 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
             .withColumn("final", lit(true)).withColumn("updated_at", lit(now));
         source = source.unionByName(kept.select(Arrays.stream(source.columns()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new)));
       }
+      // The range in the condition lets the MERGE skip the table's files of other times (window_start statistics).
+      String inRange = String.format(java.util.Locale.ROOT, " AND t.window_start >= timestamp_millis(%d) AND t.window_start <= timestamp_millis(%d)",
+          range.getTimestamp(0).getTime(), range.getTimestamp(1).getTime());
       lake.table(spark, table).as("t")
-          .merge(source.as("s"), mergeCondition)
+          .merge(source.as("s"), mergeCondition + inRange)
           .whenMatched().updateAll()
           .whenNotMatched().insertAll()
           .execute();
