@@ -132,9 +132,13 @@ public final class StreamingInferenceJob {
               col("timestamp").as("source_time"), col("value").as("content"));
     }
     // Paths only: the scorer reads each file (see LandingSource for why not Spark's binaryFile stream).
-    return landingRows(spark.readStream().format(LandingSource.class.getName())
+    org.apache.spark.sql.streaming.DataStreamReader reader = spark.readStream().format(LandingSource.class.getName())
         .option(LandingSource.MAX_FILES, maxPerTrigger)
-        .load(landing(settings)));
+        .option(LandingSource.CLEAN_SOURCE, settings.cleanSource.name().toLowerCase(Locale.ROOT));
+    if (settings.archiveDir != null) {
+      reader = reader.option(LandingSource.ARCHIVE_DIR, settings.archiveDir);
+    }
+    return landingRows(reader.load(landing(settings)));
   }
 
   /** Rows of {@link LandingSource#SCHEMA} as source rows: no camera yet (the scorer finds it in the path), no content. */
@@ -209,6 +213,8 @@ public final class StreamingInferenceJob {
     Path confFile;
     String head;
     Path cameras;
+    LandingSource.Clean cleanSource = LandingSource.Clean.OFF;
+    String archiveDir;
 
     private Settings(String source, String lake, String checkpoint) {
       if (checkpoint == null || checkpoint.isBlank()) {
@@ -261,6 +267,34 @@ public final class StreamingInferenceJob {
     /** Lines and zones per camera for the tracker (a properties file, see {@code CameraLayouts}), or null. */
     public Settings cameras(Path file) {
       this.cameras = file;
+      return this;
+    }
+
+    /**
+     * What becomes of a landed file once its batch is committed: {@code off}, {@code archive} (to
+     * {@code archiveDir}, outside the landing folder) or {@code delete}. Landing folders only.
+     */
+    public Settings cleanSource(String mode, String archiveDir) {
+      LandingSource.Clean clean = LandingSource.Clean.parse(mode, "--clean-source");
+      if (clean != LandingSource.Clean.OFF && isKafka()) {
+        throw new IllegalArgumentException("--clean-source " + mode + " applies to a landing folder (dir:<path>); Kafka keeps its records by "
+            + "the topic's retention");
+      }
+      if (clean == LandingSource.Clean.ARCHIVE) {
+        if (archiveDir == null || archiveDir.isBlank()) {
+          throw new IllegalArgumentException("--clean-source archive needs --archive-dir <path>: where processed files go");
+        }
+        String root = ((StreamSource.Landing) source).path().replaceAll("/+$", "");
+        String target = archiveDir.replaceAll("/+$", "");
+        if (target.equals(root) || target.startsWith(root + "/")) {
+          throw new IllegalArgumentException("--archive-dir " + archiveDir + " is inside the landing folder " + root
+              + ": archived files would be listed again; choose a folder outside it");
+        }
+      } else if (archiveDir != null) {
+        throw new IllegalArgumentException("--archive-dir is for --clean-source archive (got --clean-source " + mode + ")");
+      }
+      this.cleanSource = clean;
+      this.archiveDir = archiveDir;
       return this;
     }
 

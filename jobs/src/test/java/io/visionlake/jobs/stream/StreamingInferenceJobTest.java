@@ -44,7 +44,7 @@ class StreamingInferenceJobTest extends DeltaTestBase {
 
     StreamingInferenceJob.Handle h = StreamingInferenceJob.run(spark,
         StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), tmp.resolve("cp").toString())
-            .trigger("available-now").maxPerTrigger(6).analyzers("people"));
+            .trigger("available-now").maxPerTrigger(6).analyzers("people").cleanSource("archive", tmp.resolve("archive").toString()));
     h.awaitTermination();
 
     List<Row> frames = table(lake, Lake.FRAMES).collectAsList();
@@ -84,6 +84,20 @@ class StreamingInferenceJobTest extends DeltaTestBase {
       }
     });
     assertThat(metrics.get(2).<Long>getAs("backlog")).as("nothing waits after the last batch").isZero();
+
+    // --clean-source archive: a committed batch's files left the landing folder for the archive,
+    // under the same relative path (a batch is committed when the next is planned, so the last
+    // batch's files are still waiting for the next start); no file is lost or in both places.
+    List<String> landed = relativeFiles(landing);
+    List<String> archived = relativeFiles(tmp.resolve("archive"));
+    assertThat(archived).as("batches 0 and 1 archived").hasSize(12).allSatisfy(f -> assertThat(f).startsWith("camera="));
+    assertThat(landed).as("the last batch's files still landed").hasSize(5).doesNotContainAnyElementsOf(archived);
+  }
+
+  private static List<String> relativeFiles(Path root) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).map(f -> root.relativize(f).toString()).filter(f -> !f.startsWith(".")).sorted().toList();
+    }
   }
 
   @Test
