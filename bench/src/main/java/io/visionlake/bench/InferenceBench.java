@@ -83,7 +83,8 @@ public final class InferenceBench implements Callable<Integer> {
   @Spec CommandSpec command;
 
   @Option(names = "--workloads", split = ",", defaultValue = "fashion,resnet50,people", paramLabel = "NAME",
-      description = "Comma-separated: fashion, resnet50, people-hog, objects (raw detector vs the stream), similarity "
+      description = "Comma-separated: fashion, resnet50, people-hog, objects (raw detector vs the stream), stream (a micro-batch's "
+          + "cost with and without 100x history, live latency), similarity "
           + "(copies vs distinct photos per embedding), or an analyser "
           + "(people, ocr, colors, faces); "
           + "none for none (default: ${DEFAULT-VALUE}).")
@@ -101,6 +102,18 @@ public final class InferenceBench implements Callable<Integer> {
 
   @Option(names = "--people-frames", defaultValue = "64", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
   int peopleFrames;
+
+  @Option(names = "--stream-batch-frames", defaultValue = "16", paramLabel = "N",
+      description = "stream workload: frames of the measured micro-batch (two cameras). Default: ${DEFAULT-VALUE}.")
+  int streamBatchFrames;
+
+  @Option(names = "--stream-live-seconds", defaultValue = "90", paramLabel = "S",
+      description = "stream workload: seconds of live landing through --trigger 5s (0: none). Default: ${DEFAULT-VALUE}.")
+  int streamLiveSeconds;
+
+  @Option(names = "--stream-live-fps", defaultValue = "2", paramLabel = "FPS",
+      description = "stream workload: frames per second landed in all (two cameras). Default: ${DEFAULT-VALUE}.")
+  double streamLiveFps;
 
   @Option(names = "--objects-frames", defaultValue = "120", paramLabel = "N",
       description = "vtest frames for the objects workload (raw detector and stream). Default: ${DEFAULT-VALUE}.")
@@ -183,6 +196,10 @@ public final class InferenceBench implements Callable<Integer> {
         results.put(w, FacesBench.run(spark, home, workDir, cores));
         continue;
       }
+      if (StreamBench.NAME.equals(w)) { // a micro-batch's cost beside inference, with and without history; live latency
+        results.put(w, StreamBench.run(spark, home, workDir, streamBatchFrames, streamLiveSeconds, streamLiveFps));
+        continue;
+      }
       if (ObjectsAnalyzer.NAME.equals(w)) { // the raw detector against the stream end to end
         results.put(w, ObjectsBench.run(spark, home, workDir, objectsFrames, cores));
         continue;
@@ -210,9 +227,10 @@ public final class InferenceBench implements Callable<Integer> {
   private void validate(List<String> names) {
     List<String> analyzers = Analyzers.known(Map.of()).stream().filter(a -> !"people-hog".equals(a)).collect(Collectors.toList());
     for (String w : names) {
-      if (!MODEL_WORKLOADS.contains(w) && !"people-hog".equals(w) && !SimilarityBench.NAME.equals(w) && !analyzers.contains(w)) {
+      if (!MODEL_WORKLOADS.contains(w) && !"people-hog".equals(w) && !SimilarityBench.NAME.equals(w) && !StreamBench.NAME.equals(w)
+          && !analyzers.contains(w)) {
         throw new ParameterException(command.commandLine(), "Unknown workload '" + w + "' in --workloads: use "
-            + String.join(", ", MODEL_WORKLOADS) + ", people-hog, " + SimilarityBench.NAME + " or an analyser (" + String.join(", ", analyzers) + "), or none");
+            + String.join(", ", MODEL_WORKLOADS) + ", people-hog, " + SimilarityBench.NAME + ", " + StreamBench.NAME + " or an analyser (" + String.join(", ", analyzers) + "), or none");
       }
     }
     Map<String, Integer> counts = new LinkedHashMap<>();
@@ -222,6 +240,7 @@ public final class InferenceBench implements Callable<Integer> {
     counts.put("--people-frames", peopleFrames);
     counts.put("--objects-frames", objectsFrames);
     counts.put("--analyzer-images", analyzerImages);
+    counts.put("--stream-batch-frames", streamBatchFrames);
     if (rssImages != null) {
       counts.put("--rss-images", rssImages);
     }

@@ -68,6 +68,13 @@ public final class JobOptions {
   public static final String ANALYZERS_BATCH_SIZE = PREFIX + "analyzers.batchSize";
   public static final String ANALYZERS_BATCH_SIZE_DEFAULT = "16";
 
+  /**
+   * Streams: seconds between appends of the buffered {@code stream_metrics} rows (and at the end of
+   * the query); 0 appends each batch's row at the start of the next batch, a Delta commit each.
+   */
+  public static final String STREAM_METRICS_INTERVAL = PREFIX + "stream.metricsIntervalSeconds";
+  public static final String STREAM_METRICS_INTERVAL_DEFAULT = "60";
+
   /** Attempts of a Delta commit that conflicts with a concurrent writer (backfill vs. a stream). */
   public static final String COMMIT_ATTEMPTS = PREFIX + "commit.attempts";
   public static final String COMMIT_ATTEMPTS_DEFAULT = "8";
@@ -91,6 +98,7 @@ public final class JobOptions {
       Map.entry(STREAM_MAX_PER_TRIGGER, STREAM_MAX_PER_TRIGGER_DEFAULT),
       Map.entry(STREAM_BATCH_SIZE, STREAM_BATCH_SIZE_DEFAULT),
       Map.entry(STREAM_MAX_CLOCK_SKEW, STREAM_MAX_CLOCK_SKEW_DEFAULT),
+      Map.entry(STREAM_METRICS_INTERVAL, STREAM_METRICS_INTERVAL_DEFAULT),
       Map.entry(ANALYZERS_BATCH_SIZE, ANALYZERS_BATCH_SIZE_DEFAULT));
 
   private JobOptions() {}

@@ -40,9 +40,11 @@ public final class Lake {
   public static final String LINE_CROSSINGS = "line_crossings";
   public static final String ZONE_VISITS = "zone_visits";
   public static final String OBJECT_COUNTS = "object_counts";
+  public static final String STREAM_METRICS = "stream_metrics";
   /** Every table a VisionLake job writes; a lake holds those its jobs have run (see {@link #tables}). */
   public static final List<String> TABLES = List.of(IMAGES, IMAGE_ERRORS, LABEL_STATS, JOB_RUNS, FRAMES, FRAME_ERRORS, FLOW_COUNTS,
-      LATE_FRAMES, IMAGE_EMBEDDINGS, NEAR_DUPLICATES, MODEL_EVALS, RENDERS, OBJECT_STATS, TRACKS, LINE_CROSSINGS, ZONE_VISITS, OBJECT_COUNTS);
+      LATE_FRAMES, IMAGE_EMBEDDINGS, NEAR_DUPLICATES, MODEL_EVALS, RENDERS, OBJECT_STATS, TRACKS, LINE_CROSSINGS, ZONE_VISITS, OBJECT_COUNTS,
+      STREAM_METRICS);
 
   /**
    * Z-ORDER columns per table for {@code maintain}: what the notebooks, dashboards and jobs filter
@@ -68,7 +70,8 @@ public final class Lake {
       Map.entry(TRACKS, List.of("camera_id", "first_seen")),
       Map.entry(LINE_CROSSINGS, List.of("camera_id", "crossed_at")),
       Map.entry(ZONE_VISITS, List.of("camera_id", "entered_at")),
-      Map.entry(OBJECT_COUNTS, List.of("camera_id", "window_start")));
+      Map.entry(OBJECT_COUNTS, List.of("camera_id", "window_start")),
+      Map.entry(STREAM_METRICS, List.of()));
 
   /** The command that writes each table, for messages about a table a lake does not have yet. */
   public static final Map<String, String> WRITTEN_BY = Map.ofEntries(
@@ -88,7 +91,8 @@ public final class Lake {
       Map.entry(TRACKS, "scripts/submit stream --analyzers objects"),
       Map.entry(LINE_CROSSINGS, "scripts/submit stream --analyzers objects --cameras FILE"),
       Map.entry(ZONE_VISITS, "scripts/submit stream --analyzers objects --cameras FILE"),
-      Map.entry(OBJECT_COUNTS, "scripts/submit stream --analyzers objects"));
+      Map.entry(OBJECT_COUNTS, "scripts/submit stream --analyzers objects"),
+      Map.entry(STREAM_METRICS, "scripts/submit stream"));
 
   /**
    * Leading columns of {@code frames} (partitioned by capture_date); the analysers' and the model's
@@ -114,7 +118,27 @@ public final class Lake {
       .add("stream", DataTypes.StringType, false)
       .add("batch_id", DataTypes.LongType, false)
       // The stream id from the checkpoint (null in rows written before it existed); see StreamIdentity.
-      .add("stream_id", DataTypes.StringType, true);
+      .add("stream_id", DataTypes.StringType, true)
+      // When the frame reached the stream (landed file's modification time, Kafka record time): latency's start.
+      .add("landed_at", DataTypes.TimestampType, true);
+
+  /** One row per micro-batch of a stream: what it held, where its time went, how fresh its frames were. */
+  public static final StructType STREAM_METRICS_SCHEMA = new StructType()
+      .add("stream", DataTypes.StringType, false)
+      .add("stream_id", DataTypes.StringType, false)
+      .add("batch_id", DataTypes.LongType, false)
+      .add("started_at", DataTypes.TimestampType, false)
+      .add("committed_at", DataTypes.TimestampType, false)
+      .add("frames", DataTypes.LongType, false)
+      .add("errors", DataTypes.LongType, false)
+      .add("late", DataTypes.LongType, false)
+      .add("cameras", DataTypes.IntegerType, false)
+      .add("duration_ms", DataTypes.LongType, false)
+      .add("phase_ms", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType, false), false)
+      .add("latency_p50_ms", DataTypes.LongType, true)
+      .add("latency_p95_ms", DataTypes.LongType, true)
+      .add("latency_max_ms", DataTypes.LongType, true)
+      .add("backlog", DataTypes.LongType, true);
 
   public static final StructType FRAME_ERRORS_SCHEMA = new StructType()
       .add("camera_id", DataTypes.StringType, false)
@@ -373,7 +397,8 @@ public final class Lake {
    * query over them works on every lake.
    */
   public static final Map<String, StructType> LATER_COLUMNS = Map.of(JOB_RUNS, JOB_RUNS_DAY_COLUMNS,
-      FLOW_COUNTS, new StructType().add("people", DataTypes.LongType, true));
+      FLOW_COUNTS, new StructType().add("people", DataTypes.LongType, true),
+      FRAMES, new StructType().add("landed_at", DataTypes.TimestampType, true));
 
   private final String root;
 

@@ -127,6 +127,7 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
     f.partition = r.isNullAt(3) ? null : r.getInt(3);
     f.offset = r.isNullAt(4) ? null : r.getLong(4);
     Timestamp sourceTime = r.getTimestamp(5);
+    f.landedAt = sourceTime;
     f.content = r.isNullAt(6) ? new byte[0] : (byte[]) r.get(6);
     if (f.topic != null) {
       f.capturedAt = sourceTime;
@@ -183,6 +184,7 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
         .set("capture_date", f.capturedAt == null ? null
             : java.sql.Date.valueOf(f.capturedAt.toInstant().atZone(ZoneOffset.UTC).toLocalDate()))
         .set("time_source", f.timeSource)
+        .set("landed_at", f.landedAt)
         .set("path", f.path)
         .set("kafka_topic", f.topic)
         .set("kafka_partition", f.partition)
@@ -220,6 +222,8 @@ public final class FrameScorer implements MapPartitionsFunction<Row, Row> {
     Long offset;
     Timestamp capturedAt;
     String timeSource;
+    /** When it reached the stream: the landed file's modification time or the Kafka record's timestamp. */
+    Timestamp landedAt;
     byte[] content;
     String imageId;
     long bytes;

@@ -45,6 +45,7 @@ public final class ResultColumns implements Serializable {
       Arrays.stream(Lake.FRAME_ERRORS_SCHEMA.fields()).takeWhile(f -> !f.name().equals("stage")).toList())
       .add("capture_date", DataTypes.DateType, true)
       .add("time_source", DataTypes.StringType, true)
+      .add("landed_at", DataTypes.TimestampType, true)
       .add("width", DataTypes.IntegerType, true)
       .add("height", DataTypes.IntegerType, true)
       .add("stage", DataTypes.StringType, true)

@@ -57,6 +57,36 @@ import org.apache.spark.unsafe.types.UTF8String;
 public final class LandingSource implements TableProvider {
   /** Files per micro-batch (as the file source names it). */
   public static final String MAX_FILES = "maxFilesPerTrigger";
+  /** What becomes of a file once its batch is committed: {@code off} (stays), {@code archive}, {@code delete} (as the file source names it). */
+  public static final String CLEAN_SOURCE = "cleanSource";
+  /** Where {@code archive} moves files, keeping their path under the landing folder (as the file source names it). */
+  public static final String ARCHIVE_DIR = "sourceArchiveDir";
+
+  /** What happens to a landed file after its batch is committed. */
+  public enum Clean {
+    OFF, ARCHIVE, DELETE;
+
+    /** {@code off}, {@code archive} or {@code delete}, any case; anything else is an error naming {@code what}. */
+    public static Clean parse(String value, String what) {
+      try {
+        return valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(what + ": expected off, archive or delete, got '" + value + "'", e);
+      }
+    }
+  }
+
+  /**
+   * Each landing folder's backlog as its last listing saw it: files not taken yet (beyond the batch
+   * just planned) and dot-files skipped. The listing runs on the driver for every trigger anyway; the
+   * progress line reads this instead of listing the folder a second time.
+   */
+  private static final Map<String, StreamProgress.Landing> BACKLOG = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The backlog of the landing folder {@code root} (as passed to {@code load}) at its last listing, or null before one. */
+  static StreamProgress.Landing backlog(String root) {
+    return BACKLOG.get(root);
+  }
 
   public static final StructType SCHEMA = new StructType()
       .add("path", DataTypes.StringType, false)
@@ -74,10 +104,15 @@ public final class LandingSource implements TableProvider {
       throw new IllegalArgumentException("The landing source needs a folder: load(<path>)");
     }
     int maxFiles = Integer.parseInt(properties.getOrDefault(MAX_FILES, "1000"));
-    return new LandingTable(path, maxFiles);
+    Clean clean = Clean.parse(properties.getOrDefault(CLEAN_SOURCE, "off"), CLEAN_SOURCE);
+    String archive = properties.get(ARCHIVE_DIR);
+    if (clean == Clean.ARCHIVE && (archive == null || archive.isBlank())) {
+      throw new IllegalArgumentException("cleanSource=archive needs an archive folder (--archive-dir): where landed files go once processed");
+    }
+    return new LandingTable(path, maxFiles, clean, archive);
   }
 
-  private record LandingTable(String path, int maxFiles) implements Table, SupportsRead {
+  private record LandingTable(String path, int maxFiles, Clean clean, String archive) implements Table, SupportsRead {
     @Override
     public String name() {
       return "landing " + path;
@@ -104,7 +139,7 @@ public final class LandingSource implements TableProvider {
 
         @Override
         public MicroBatchStream toMicroBatchStream(String checkpointLocation) {
-          return new LandingStream(SparkSession.active().sessionState().newHadoopConf(), path, checkpointLocation, maxFiles);
+          return new LandingStream(SparkSession.active().sessionState().newHadoopConf(), path, checkpointLocation, maxFiles, clean, archive);
         }
       };
     }
@@ -145,11 +180,22 @@ public final class LandingSource implements TableProvider {
     /** Trigger.AvailableNow: only files present when the query started. */
     private Set<String> availableNow;
 
-    LandingStream(Configuration hadoop, String root, String logDir, int maxFiles) {
+    private final String rootName;
+    /** Dot-files the last listing skipped. */
+    private long hidden;
+    private final Clean clean;
+    private final Path archive;
+    /** The last batch whose files were archived or deleted (kept in the checkpoint: a restart does not redo them). */
+    private long cleanedThrough = Long.MIN_VALUE;
+
+    LandingStream(Configuration hadoop, String root, String logDir, int maxFiles, Clean clean, String archive) {
       this.hadoop = hadoop;
+      this.rootName = root;
       this.root = new Path(root);
       this.logDir = new Path(logDir);
       this.maxFiles = maxFiles;
+      this.clean = clean;
+      this.archive = archive == null ? null : new Path(archive);
     }
 
     private void load() {
@@ -204,6 +250,7 @@ public final class LandingSource implements TableProvider {
         candidates.removeIf(e -> !availableNow.contains(e.getKey()));
       }
       if (candidates.isEmpty()) {
+        BACKLOG.put(rootName, new StreamProgress.Landing(0, hidden));
         return startOffset;
       }
       candidates.sort(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
@@ -213,6 +260,7 @@ public final class LandingSource implements TableProvider {
       SourceLog.write(hadoop, logDir, next, batch);
       log.put(next, batch);
       seen.addAll(batch.keySet());
+      BACKLOG.put(rootName, new StreamProgress.Landing(candidates.size() - batch.size(), hidden));
       return new LogOffset(next);
     }
 
@@ -224,7 +272,7 @@ public final class LandingSource implements TableProvider {
         if (!fs.exists(root)) {
           return out;
         }
-        InputFiles.walk(fs, root, f -> {
+        hidden = InputFiles.walk(fs, root, f -> {
           String name = InputFiles.name(fs, f.getPath());
           if (!seen.contains(name)) {
             out.put(name, f.getModificationTime());
@@ -255,8 +303,68 @@ public final class LandingSource implements TableProvider {
       return new Rows();
     }
 
+    /**
+     * Spark calls this once batch {@code end} is committed (when it plans the next batch): with
+     * {@code archive} or {@code delete}, the files of every committed batch not cleaned yet leave
+     * the landing folder, so the folder, and each trigger's listing of it, holds only what waits.
+     * A file that cannot be moved stays, still known as taken; it is never read twice.
+     */
     @Override
-    public void commit(Offset end) {}
+    public void commit(Offset end) {
+      if (clean == Clean.OFF) {
+        return;
+      }
+      load();
+      long through = ((LogOffset) end).n;
+      Path marker = new Path(logDir, "_cleaned");
+      try {
+        FileSystem fs = root.getFileSystem(hadoop);
+        if (cleanedThrough == Long.MIN_VALUE) {
+          cleanedThrough = fs.exists(marker) ? Long.parseLong(new String(readAll(fs, marker), java.nio.charset.StandardCharsets.UTF_8).trim()) : -1;
+        }
+        if (through <= cleanedThrough) {
+          return;
+        }
+        FileSystem archiveFs = archive == null ? null : archive.getFileSystem(hadoop);
+        String rootPrefix = fs.makeQualified(root).toUri().getPath();
+        for (Map<String, Long> files : log.subMap(cleanedThrough, false, through, true).values()) {
+          for (String name : files.keySet()) {
+            Path file = InputFiles.hadoopPath(name);
+            if (!fs.exists(file)) {
+              continue; // cleaned by an earlier attempt, or gone by itself
+            }
+            boolean done;
+            if (clean == Clean.DELETE) {
+              done = fs.delete(file, false);
+            } else {
+              String relative = file.toUri().getPath();
+              relative = relative.startsWith(rootPrefix) ? relative.substring(rootPrefix.length()) : relative;
+              Path target = new Path(archive, relative.replaceFirst("^/+", ""));
+              archiveFs.mkdirs(target.getParent());
+              done = fs.rename(file, target);
+            }
+            if (done) {
+              seen.remove(name);
+            } else {
+              System.err.println("[stream] could not " + clean.name().toLowerCase(java.util.Locale.ROOT) + " " + name + "; it stays, not read again");
+            }
+          }
+        }
+        try (java.io.OutputStream out = fs.create(marker, true)) {
+          out.write(Long.toString(through).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        cleanedThrough = through;
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot " + clean.name().toLowerCase(java.util.Locale.ROOT) + " the processed files of "
+            + root + " (batches up to " + through + "): " + e.getMessage(), e);
+      }
+    }
+
+    private static byte[] readAll(FileSystem fs, Path file) throws IOException {
+      try (java.io.InputStream in = fs.open(file)) {
+        return in.readAllBytes();
+      }
+    }
 
     @Override
     public void stop() {}

@@ -64,7 +64,6 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   /** Each camera's watermark after the last batch (for progress lines and windows' finality). */
   private volatile Map<String, Instant> watermarks = Map.of();
   private final transient CameraWatermarks clocks;
-  private final java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
   /** Since start: micro-batches written, their total time and the tracking part of it (ms), for benches and progress. */
   private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong batchMillis = new java.util.concurrent.atomic.AtomicLong();
@@ -74,6 +73,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   /** Object tracking (null: the stream runs no objects analyser). */
   private final transient CameraTracking tracking;
   private final transient TrackTables tracks;
+  private final transient StreamMetrics metrics;
 
   /**
    * How a stream writes: its name (for people), its id (the Delta txnAppId; {@code legacyId}: a
@@ -81,7 +81,8 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
    * parallelism and limits.
    */
   public record Options(String stream, String streamId, boolean legacyId, long windowSeconds, long watermarkDelaySeconds, int partitions,
-      int maxPerTrigger, int commitAttempts, String checkpoint, long maxClockSkewSeconds) implements java.io.Serializable {}
+      int maxPerTrigger, int commitAttempts, String checkpoint, long maxClockSkewSeconds, long metricsIntervalSeconds)
+      implements java.io.Serializable {}
 
   /**
    * @param head the label head adding head_label, head_score to frames, or null
@@ -98,6 +99,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     this.streamId = options.streamId();
     this.tracks = tracking == null ? null : new TrackTables(spark, lake, stream, streamId);
     this.clocks = new CameraWatermarks(spark.sessionState().newHadoopConf(), options.checkpoint());
+    this.metrics = new StreamMetrics(spark, lake, stream, streamId, options.metricsIntervalSeconds() * 1000);
   }
 
   int maxPerTrigger() {
@@ -130,16 +132,13 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     if (tracks != null) {
       tracks.ensure();
     }
-    Map<String, Long> maxima = maximaBefore(Long.MAX_VALUE, clocks.before(Long.MAX_VALUE));
-    watermarks = watermarksOf(maxima);
-    long already = 0;
-    if (!maxima.isEmpty()) { // a restart: count what earlier runs took, for the backlog in the progress line
-      for (String t : List.of(Lake.FRAMES, Lake.FRAME_ERRORS, Lake.LATE_FRAMES)) {
-        Dataset<Row> rows = lake.table(spark, t).toDF();
-        already += rows.filter(own(rows)).count();
-      }
-    }
-    taken.set(already);
+    metrics.ensure();
+    watermarks = watermarksOf(maximaBefore(Long.MAX_VALUE, clocks.before(Long.MAX_VALUE)));
+  }
+
+  /** The stream's metrics rows (appended every interval; {@link StreamMetrics#append} when the query ends). */
+  StreamMetrics metrics() {
+    return metrics;
   }
 
   /** The most advanced camera's watermark after the last batch, or null before any frame. */
@@ -155,6 +154,11 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   @Override
   public void call(Dataset<Row> batch, Long batchId) {
     long started = System.nanoTime();
+    Timestamp startedAt = new Timestamp(System.currentTimeMillis());
+    Phases phases = new Phases();
+    // Earlier batches' metrics rows, when due: before this batch, so they carry their reported backlog.
+    metrics.appendIfDue();
+    phases.lap("metrics");
     spark.sparkContext().setJobGroup("visionlake-stream-" + stream + "-" + batchId,
         "Stream " + stream + " micro-batch " + batchId + " into " + lake.root(), false);
     // The state the batch before recorded: cameras' maxima and trackers, read once.
@@ -177,6 +181,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     try {
       // One small collect: what the batch held, per kind and camera, and each camera's latest on-time capture time.
       List<Row> summary = scored.groupBy("kind", "camera_id").agg(count(lit(1)), max("captured_at")).collectAsList();
+      phases.lap("score");
       Timestamp now = Timestamp.from(Instant.now());
       Dataset<Row> frames = scored.filter(col("kind").equalTo(FrameScorer.FRAME));
       if (head != null) {
@@ -189,6 +194,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         tracked = tracking.run(prior == null ? Map.of() : prior.trackers(), TrackTables.observations(frames));
         trackingMillis = (System.nanoTime() - t0) / 1_000_000;
         frames = tracks.withTrackIds(frames, tracked.trackIds());
+        phases.lap("tracking");
       }
       List<Column> frameColumns = new ArrayList<>();
       for (StructField f : framesSchema().fields()) {
@@ -229,34 +235,47 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
           lit(batchId).as("batch_id"), lit(streamId).as("stream_id"), lit(now).as("arrived_at")),
           Lake.LATE_FRAMES, batchId);
       }
+      phases.lap("frames");
       if (tracked != null) {
         tracks.write(tracked, batchId, (rows, table) -> append(rows, table, batchId));
+        phases.lap("tracks");
       }
       // Recorded before Spark commits the batch: the next batch reads it, a replay of this one rewrites it alike.
       clocks.write(batchId, new CameraWatermarks.State(nowMillis, after, tracked != null ? tracked.states() : Map.of()));
       watermarks = watermarksOf(after);
+      phases.lap("state");
       // A backfill recomputing flow_counts for the same day can win the race for the commit; the
       // recomputation from frames is idempotent, so the losing MERGE simply runs again.
       Dataset<Row> batchFrames = frames;
       DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " flow_counts", options.commitAttempts(),
           () -> refreshWindows(batchFrames, now, Lake.FLOW_COUNTS, "t.camera_id = s.camera_id AND t.window_start = s.window_start",
               (all, from, to, duration) -> FlowCounts.of(all, duration)));
+      phases.lap("flow_counts");
       if (tracked != null) {
         DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " object_counts", options.commitAttempts(),
             () -> refreshWindows(batchFrames, now, Lake.OBJECT_COUNTS,
                 "t.camera_id = s.camera_id AND t.window_start = s.window_start AND t.label = s.label",
                 (all, from, to, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), tracksSince(from), crossingsBetween(from, to), duration)));
+        phases.lap("object_counts");
       }
-      taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum());
+      long committed = System.currentTimeMillis();
+      long[] landed = kinds.containsKey(FrameScorer.FRAME) ? landedPercentiles(frames) : null;
+      phases.lap("metrics");
+      metrics.add(new StreamMetrics.Batch(batchId, startedAt, new Timestamp(committed), kinds.getOrDefault(FrameScorer.FRAME, 0L),
+          kinds.getOrDefault(FrameScorer.ERROR, 0L), kinds.getOrDefault(FrameScorer.LATE, 0L),
+          (int) summary.stream().map(r -> r.getString(1)).distinct().count(), (System.nanoTime() - started) / 1_000_000, phases.millis(),
+          landed == null ? null : committed - landed[1], landed == null ? null : committed - landed[0],
+          landed == null ? null : committed - landed[2]));
       batches.incrementAndGet();
       batchMillis.addAndGet((System.nanoTime() - started) / 1_000_000);
       trackingMillisTotal.addAndGet(trackingMillis);
       if (tracked != null) {
-        LOG.info("Stream {} batch {}: {} in {} ms (tracking {} ms: {} tracks, {} crossings, {} zone visits, {} untracked frames), watermarks {}",
-            stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, trackingMillis, tracked.tracks().size(),
+        LOG.info("Stream {} batch {}: {} in {} ms {} ({} tracks, {} crossings, {} zone visits, {} untracked frames), watermarks {}",
+            stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, phases.millis(), tracked.tracks().size(),
             tracked.crossings().size(), tracked.visits().size(), tracked.untracked(), watermarks);
       } else {
-        LOG.info("Stream {} batch {}: {} in {} ms, watermarks {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, watermarks);
+        LOG.info("Stream {} batch {}: {} in {} ms {}, watermarks {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000,
+            phases.millis(), watermarks);
       }
     } finally {
       cached.unpersist();
@@ -269,9 +288,39 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     return new long[] {batches.get(), batchMillis.get(), trackingMillisTotal.get()};
   }
 
-  /** Rows this stream has taken from its source (all runs): frames + errors + late. */
-  long taken() {
-    return taken.get();
+  /**
+   * The landing times (epoch ms) of the batch's frames at the 5th and 50th percentile and the
+   * earliest: the 95th and 50th percentile and the largest latency, once the commit time is known.
+   * One small aggregation over the cached batch.
+   */
+  private static long[] landedPercentiles(Dataset<Row> frames) {
+    Row r = frames.filter(col("landed_at").isNotNull())
+        .agg(org.apache.spark.sql.functions.percentile_approx(org.apache.spark.sql.functions.unix_millis(col("landed_at")),
+                org.apache.spark.sql.functions.array(lit(0.05), lit(0.5)), lit(10000)),
+            min("landed_at"))
+        .first();
+    if (r.isNullAt(0) || r.isNullAt(1)) {
+      return null;
+    }
+    List<Long> p = r.getList(0);
+    return new long[] {p.get(0), p.get(1), r.getTimestamp(1).getTime()};
+  }
+
+  /** Wall time per phase of one micro-batch, in the order the phases ran. */
+  private static final class Phases {
+    private final Map<String, Long> millis = new java.util.LinkedHashMap<>();
+    private long mark = System.nanoTime();
+
+    /** Ends the phase {@code name} now; the next one starts. */
+    void lap(String name) {
+      long now = System.nanoTime();
+      millis.merge(name, (now - mark) / 1_000_000, Long::sum);
+      mark = now;
+    }
+
+    Map<String, Long> millis() {
+      return java.util.Collections.unmodifiableMap(millis);
+    }
   }
 
   /** Idempotent append: Delta skips it when this stream (this checkpoint) already wrote this batch id to the table. */
@@ -399,8 +448,12 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       }
       Date from = Date.valueOf(range.getTimestamp(0).toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate());
       Date to = Date.valueOf(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()).atZone(java.time.ZoneOffset.UTC).toLocalDate());
-      Dataset<Row> all = lake.table(spark, Lake.FRAMES).toDF().filter(col("capture_date").between(from, to));
       Timestamp rangeEnd = Timestamp.from(range.getTimestamp(1).toInstant().plusSeconds(options.windowSeconds()));
+      // Only the frames of the touched windows' time range: the day partitions, then Delta's
+      // captured_at statistics skip the day's other files (each batch appends its own), so a
+      // batch reads about what it wrote, not its day's history.
+      Dataset<Row> all = lake.table(spark, Lake.FRAMES).toDF().filter(col("capture_date").between(from, to)
+          .and(col("captured_at").geq(range.getTimestamp(0))).and(col("captured_at").lt(rangeEnd)));
       Dataset<Row> windows = counts.of(all, range.getTimestamp(0), rangeEnd, duration)
           .join(touched, new String[] {"camera_id", "window_start"}, "left_semi");
       // Each camera's windows are final by its own watermark only.
@@ -414,8 +467,11 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
             .withColumn("final", lit(true)).withColumn("updated_at", lit(now));
         source = source.unionByName(kept.select(Arrays.stream(source.columns()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new)));
       }
+      // The range in the condition lets the MERGE skip the table's files of other times (window_start statistics).
+      String inRange = String.format(java.util.Locale.ROOT, " AND t.window_start >= timestamp_millis(%d) AND t.window_start <= timestamp_millis(%d)",
+          range.getTimestamp(0).getTime(), range.getTimestamp(1).getTime());
       lake.table(spark, table).as("t")
-          .merge(source.as("s"), mergeCondition)
+          .merge(source.as("s"), mergeCondition + inRange)
           .whenMatched().updateAll()
           .whenNotMatched().insertAll()
           .execute();

@@ -50,6 +50,14 @@ final class StreamCommand implements Callable<Integer> {
           + JobOptions.STREAM_MAX_PER_TRIGGER_DEFAULT + ")")
   Integer maxPerTrigger;
 
+  @Option(names = "--clean-source", paramLabel = "<off|archive|delete>", defaultValue = "off",
+      description = "landing folder: what becomes of a file once its micro-batch is committed (default: ${DEFAULT-VALUE})")
+  String cleanSource;
+
+  @Option(names = "--archive-dir", paramLabel = "<path|uri>",
+      description = "with --clean-source archive: where processed files go (their path under the landing folder kept); outside the landing folder")
+  String archiveDir;
+
   @Option(names = "--query-name", paramLabel = "<name>", defaultValue = StreamingInferenceJob.DEFAULT_QUERY_NAME,
       description = "query name in logs and the stream column (default: ${DEFAULT-VALUE})")
   String queryName;
@@ -79,6 +87,7 @@ final class StreamCommand implements Callable<Integer> {
     if (maxPerTrigger != null) {
       settings.maxPerTrigger(maxPerTrigger);
     }
+    settings.cleanSource(cleanSource, archiveDir);
     settings.startingOffsets = startingOffsets;
     settings.model = model.ref;
     settings.confFile = confFile.path;

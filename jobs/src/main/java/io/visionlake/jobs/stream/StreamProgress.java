@@ -47,9 +47,11 @@ public final class StreamProgress extends StreamingQueryListener {
     Long millis = p.durationMs().get("triggerExecution");
     Instant watermark = writer.watermark();
     String behind;
+    long waiting;
     if (backlogFiles != null) {
       Landing landing = backlogFiles.get();
       long files = Math.max(0, landing.waiting());
+      waiting = landing.waiting();
       behind = String.format(Locale.ROOT, "behind: %,d file(s) waiting = %d batch(es)", files, (files + maxPerTrigger - 1) / maxPerTrigger);
       if (landing.hidden() > 0) {
         behind += " · " + InputFiles.hiddenNote(landing.hidden());
@@ -63,6 +65,12 @@ public final class StreamProgress extends StreamingQueryListener {
         }
       }
       behind = String.format(Locale.ROOT, "behind: %,d offset(s) = %d batch(es)", offsets, (offsets + maxPerTrigger - 1) / maxPerTrigger);
+      waiting = offsets;
+    }
+    writer.metrics().backlog(p.batchId(), waiting);
+    StreamMetrics.Batch batch = writer.metrics().pending(p.batchId());
+    if (batch != null && batch.latencyP50Ms() != null) {
+      behind += String.format(Locale.ROOT, " · latency p50 %.1fs p95 %.1fs", batch.latencyP50Ms() / 1000.0, batch.latencyP95Ms() / 1000.0);
     }
     String line = String.format(Locale.ROOT,
         "[stream %s] batch %d: %,d rows · input %.1f rows/s · processed %.1f rows/s · %.1fs · watermark %s · %s",

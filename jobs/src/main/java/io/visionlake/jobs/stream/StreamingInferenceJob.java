@@ -40,6 +40,7 @@ import org.apache.spark.sql.types.DataTypes;
  * MicroBatchWriter}.
  */
 public final class StreamingInferenceJob {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamingInferenceJob.class);
   static final String JOB = "stream";
   static final String DEFAULT_QUERY_NAME = "visionlake-stream";
 
@@ -55,7 +56,7 @@ public final class StreamingInferenceJob {
     int maxPerTrigger = writer.maxPerTrigger();
     Dataset<Row> source = source(spark, settings, maxPerTrigger);
     StreamProgress progress = new StreamProgress(settings.queryName, writer,
-        settings.isKafka() ? null : backlog(spark, settings, writer), maxPerTrigger);
+        settings.isKafka() ? null : backlog(settings), maxPerTrigger);
     spark.streams().addListener(progress);
     StreamingQuery query = source.writeStream()
         .queryName(settings.queryName)
@@ -91,7 +92,8 @@ public final class StreamingInferenceJob {
     LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName());
     MicroBatchWriter writer = new MicroBatchWriter(spark, new Lake(settings.lake), plan, head, tracking(settings, conf), new MicroBatchWriter.Options(
         settings.queryName, identity.id(), identity.legacy(), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
-        maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS), settings.checkpoint, maxClockSkewSeconds));
+        maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS), settings.checkpoint, maxClockSkewSeconds,
+        conf.getLong(JobOptions.STREAM_METRICS_INTERVAL)));
     writer.ensureTables();
     return writer;
   }
@@ -130,9 +132,13 @@ public final class StreamingInferenceJob {
               col("timestamp").as("source_time"), col("value").as("content"));
     }
     // Paths only: the scorer reads each file (see LandingSource for why not Spark's binaryFile stream).
-    return landingRows(spark.readStream().format(LandingSource.class.getName())
+    org.apache.spark.sql.streaming.DataStreamReader reader = spark.readStream().format(LandingSource.class.getName())
         .option(LandingSource.MAX_FILES, maxPerTrigger)
-        .load(landing(settings)));
+        .option(LandingSource.CLEAN_SOURCE, settings.cleanSource.name().toLowerCase(Locale.ROOT));
+    if (settings.archiveDir != null) {
+      reader = reader.option(LandingSource.ARCHIVE_DIR, settings.archiveDir);
+    }
+    return landingRows(reader.load(landing(settings)));
   }
 
   /** Rows of {@link LandingSource#SCHEMA} as source rows: no camera yet (the scorer finds it in the path), no content. */
@@ -151,23 +157,15 @@ public final class StreamingInferenceJob {
   }
 
   /**
-   * Files under the landing folder the stream has not taken yet (listed inputs minus the rows this
-   * stream has written so far) and the dot-files the listing skips. A listing per micro-batch; cheap
-   * next to the batch itself.
+   * Files under the landing folder the stream has not taken yet and the dot-files skipped, as the
+   * source's own listing for the last trigger saw them: no second listing of a folder that may hold
+   * months of frames.
    */
-  private static Supplier<StreamProgress.Landing> backlog(SparkSession spark, Settings settings, MicroBatchWriter writer) {
-    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(landing(settings));
-    org.apache.hadoop.conf.Configuration hadoop = spark.sessionState().newHadoopConf();
+  private static Supplier<StreamProgress.Landing> backlog(Settings settings) {
+    String root = landing(settings);
     return () -> {
-      long[] listed = {0};
-      long hidden;
-      try {
-        FileSystem fs = root.getFileSystem(hadoop);
-        hidden = InputFiles.walk(fs, root, f -> listed[0]++);
-      } catch (IOException e) {
-        return new StreamProgress.Landing(-1, 0);
-      }
-      return new StreamProgress.Landing(listed[0] - writer.taken(), hidden);
+      StreamProgress.Landing seen = LandingSource.backlog(root);
+      return seen == null ? new StreamProgress.Landing(-1, 0) : seen;
     };
   }
 
@@ -215,6 +213,8 @@ public final class StreamingInferenceJob {
     Path confFile;
     String head;
     Path cameras;
+    LandingSource.Clean cleanSource = LandingSource.Clean.OFF;
+    String archiveDir;
 
     private Settings(String source, String lake, String checkpoint) {
       if (checkpoint == null || checkpoint.isBlank()) {
@@ -267,6 +267,34 @@ public final class StreamingInferenceJob {
     /** Lines and zones per camera for the tracker (a properties file, see {@code CameraLayouts}), or null. */
     public Settings cameras(Path file) {
       this.cameras = file;
+      return this;
+    }
+
+    /**
+     * What becomes of a landed file once its batch is committed: {@code off}, {@code archive} (to
+     * {@code archiveDir}, outside the landing folder) or {@code delete}. Landing folders only.
+     */
+    public Settings cleanSource(String mode, String archiveDir) {
+      LandingSource.Clean clean = LandingSource.Clean.parse(mode, "--clean-source");
+      if (clean != LandingSource.Clean.OFF && isKafka()) {
+        throw new IllegalArgumentException("--clean-source " + mode + " applies to a landing folder (dir:<path>); Kafka keeps its records by "
+            + "the topic's retention");
+      }
+      if (clean == LandingSource.Clean.ARCHIVE) {
+        if (archiveDir == null || archiveDir.isBlank()) {
+          throw new IllegalArgumentException("--clean-source archive needs --archive-dir <path>: where processed files go");
+        }
+        String root = ((StreamSource.Landing) source).path().replaceAll("/+$", "");
+        String target = archiveDir.replaceAll("/+$", "");
+        if (target.equals(root) || target.startsWith(root + "/")) {
+          throw new IllegalArgumentException("--archive-dir " + archiveDir + " is inside the landing folder " + root
+              + ": archived files would be listed again; choose a folder outside it");
+        }
+      } else if (archiveDir != null) {
+        throw new IllegalArgumentException("--archive-dir is for --clean-source archive (got --clean-source " + mode + ")");
+      }
+      this.cleanSource = clean;
+      this.archiveDir = archiveDir;
       return this;
     }
 
@@ -336,7 +364,11 @@ public final class StreamingInferenceJob {
       }
     }
 
-    /** Lets the listener see the last progress events (they are delivered asynchronously), then removes it. */
+    /**
+     * Lets the listener see the last progress events (they are delivered asynchronously), removes
+     * it, and appends the metrics rows still pending. A failure to append them is logged, not
+     * thrown: it must not hide why the query ended, and metrics are not data.
+     */
     private void detach() {
       try {
         spark.sparkContext().listenerBus().waitUntilEmpty();
@@ -344,6 +376,11 @@ public final class StreamingInferenceJob {
         // progress lines may be missing their last batch; nothing else depends on them
       }
       spark.streams().removeListener(progress);
+      try {
+        writer.metrics().append();
+      } catch (RuntimeException e) {
+        LOG.warn("Stream {}: the last micro-batches' stream_metrics rows were not written: {}", query.name(), e.toString());
+      }
     }
 
     /** Since start: {micro-batches, their total ms, of which tracking ms} (the bench's tracker share). */

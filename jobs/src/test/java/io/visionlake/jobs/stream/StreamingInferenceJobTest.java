@@ -44,7 +44,7 @@ class StreamingInferenceJobTest extends DeltaTestBase {
 
     StreamingInferenceJob.Handle h = StreamingInferenceJob.run(spark,
         StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), tmp.resolve("cp").toString())
-            .trigger("available-now").maxPerTrigger(6).analyzers("people"));
+            .trigger("available-now").maxPerTrigger(6).analyzers("people").cleanSource("archive", tmp.resolve("archive").toString()));
     h.awaitTermination();
 
     List<Row> frames = table(lake, Lake.FRAMES).collectAsList();
@@ -66,6 +66,38 @@ class StreamingInferenceJobTest extends DeltaTestBase {
         .containsExactly("north@2024-05-01T12:00:00Z=8", "south@2024-05-01T12:00:00Z=6");
     assertThat(h.progressLines()).as("one progress line per micro-batch").hasSize(3)
         .allSatisfy(l -> assertThat(l).contains("rows/s").contains("watermark").contains("behind"));
+
+    // stream_metrics: a row per micro-batch, appended when the query ended (the interval is 60 s).
+    assertThat(frames).allSatisfy(r -> assertThat((Object) r.getAs("landed_at")).as("landed_at").isNotNull());
+    List<Row> metrics = table(lake, Lake.STREAM_METRICS).orderBy("batch_id").collectAsList();
+    assertThat(metrics).extracting(r -> r.<Long>getAs("batch_id")).containsExactly(0L, 1L, 2L);
+    assertThat(metrics.stream().mapToLong(r -> r.<Long>getAs("frames")).sum()).as("frames in metrics").isEqualTo(14);
+    assertThat(metrics.stream().mapToLong(r -> r.<Long>getAs("errors")).sum()).as("errors in metrics").isEqualTo(3);
+    assertThat(metrics).allSatisfy(r -> {
+      assertThat(r.<String, Long>getJavaMap(r.fieldIndex("phase_ms"))).as("phases").containsKeys("score", "frames", "flow_counts");
+      assertThat(r.<Long>getAs("duration_ms")).isPositive();
+      assertThat(r.<Long>getAs("backlog")).as("backlog the progress line reported").isNotNull();
+      if (r.<Long>getAs("frames") > 0) {
+        assertThat(r.<Long>getAs("latency_p95_ms")).isGreaterThanOrEqualTo(r.<Long>getAs("latency_p50_ms"))
+            .isLessThanOrEqualTo(r.<Long>getAs("latency_max_ms"));
+        assertThat(r.<Long>getAs("latency_p50_ms")).isNotNegative();
+      }
+    });
+    assertThat(metrics.get(2).<Long>getAs("backlog")).as("nothing waits after the last batch").isZero();
+
+    // --clean-source archive: a committed batch's files left the landing folder for the archive,
+    // under the same relative path (a batch is committed when the next is planned, so the last
+    // batch's files are still waiting for the next start); no file is lost or in both places.
+    List<String> landed = relativeFiles(landing);
+    List<String> archived = relativeFiles(tmp.resolve("archive"));
+    assertThat(archived).as("batches 0 and 1 archived").hasSize(12).allSatisfy(f -> assertThat(f).startsWith("camera="));
+    assertThat(landed).as("the last batch's files still landed").hasSize(5).doesNotContainAnyElementsOf(archived);
+  }
+
+  private static List<String> relativeFiles(Path root) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).map(f -> root.relativize(f).toString()).filter(f -> !f.startsWith(".")).sorted().toList();
+    }
   }
 
   @Test
@@ -100,6 +132,10 @@ class StreamingInferenceJobTest extends DeltaTestBase {
     assertThat(frames.select("camera_id", "captured_at").distinct().count()).as("no frame twice").isEqualTo(40);
     assertThat(streamed(lake)).as("flow_counts = batch recomputation over the same frames").isEqualTo(recomputed(lake, "30 seconds"));
     assertThat(table(lake, Lake.FLOW_COUNTS).agg(org.apache.spark.sql.functions.sum("frames")).first().getLong(0)).isEqualTo(40);
+    // A batch both runs executed (stopped after its writes, before Spark recorded it) has one metrics row.
+    Dataset<Row> metrics = table(lake, Lake.STREAM_METRICS);
+    assertThat(metrics.count()).as("one metrics row per batch id").isEqualTo(metrics.select("batch_id").distinct().count());
+    assertThat(metrics.agg(org.apache.spark.sql.functions.sum("frames")).first().getLong(0)).as("frames over metrics rows").isEqualTo(40);
 
     // Replaying a batch id the table has already seen adds nothing (Delta txnAppId/txnVersion).
     long framesVersion = io.delta.tables.DeltaTable.forPath(spark, lake.resolve(Lake.FRAMES).toString()).history(1).first().<Long>getAs("version");

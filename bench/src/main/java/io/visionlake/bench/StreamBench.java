@@ -1,0 +1,224 @@
+package io.visionlake.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+
+import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.stream.StreamingInferenceJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The {@code stream} workload: what a micro-batch costs beside its inference, whether that cost
+ * grows with the lake's history, and how fresh the counts are at a fixed landing rate.
+ * <ul>
+ *   <li>history ratio: one micro-batch of the same frames (two cameras, {@code objects}) into a
+ *       lake that holds only an earlier batch, and into the same lake after 100x that batch's rows
+ *       were added to every stream table (earlier hours of the same day and earlier days, one file
+ *       per copy, as a long-running stream leaves them). Each run twice, alternating; the faster of
+ *       each kind counts. The ratio is history / fresh of the batch's time in the sink;
+ *   <li>fixed cost: that batch's time outside scoring and tracking (appends, state, the windows'
+ *       MERGEs), from {@code stream_metrics.phase_ms};
+ *   <li>live: cameras landing frames at a fixed rate (files written now, so {@code landed_at} is
+ *       the real landing time) through {@code --trigger 5s} for a while: sustained frames/s,
+ *       end-to-end latency p50/p95 over the batches, files per table per micro-batch.
+ * </ul>
+ */
+final class StreamBench {
+  static final String NAME = "stream";
+  static final DateTimeFormatter FILE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS").withZone(ZoneOffset.UTC);
+  static final int HISTORY = 100;
+
+  private StreamBench() {}
+
+  static Map<String, Object> run(SparkSession spark, Path home, Path work, int batchFrames, int liveSeconds, double liveFps) throws Exception {
+    List<Path> frames;
+    try (Stream<Path> s = Files.list(home.resolve("data/samples/cameras"))) {
+      frames = s.filter(p -> p.getFileName().toString().endsWith(".jpg")).sorted().collect(Collectors.toList());
+    }
+    if (frames.size() < 2 * batchFrames) {
+      throw new IllegalStateException("Need " + 2 * batchFrames + " vtest frames under data/samples/cameras: run scripts/setup");
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    Instant seed = Instant.parse("2024-05-10T20:00:00Z");
+    Instant measured = seed.plusSeconds(600);
+    // Warm-up: model loads, JIT, Delta's first commits.
+    oneBatch(spark, work.resolve("stream-warmup"), frames.subList(0, batchFrames), seed, "warmup", batchFrames);
+
+    List<Long> fresh = new ArrayList<>();
+    List<Long> history = new ArrayList<>();
+    Map<String, Long> phasesFresh = null;
+    for (int attempt = 0; attempt < 2; attempt++) {
+      for (boolean withHistory : new boolean[] {false, true}) {
+        Path dir = InferenceBench.fresh(work.resolve("stream-" + (withHistory ? "history" : "fresh")));
+        // The lake's past: one real batch, then (for the history lake) 100 copies of its rows at earlier times.
+        oneBatch(spark, dir, frames.subList(0, batchFrames), seed, "seed", batchFrames);
+        if (withHistory) {
+          addHistory(spark, dir.resolve("lake"), HISTORY);
+        }
+        Row m = oneBatch(spark, dir, frames.subList(batchFrames, 2 * batchFrames), measured, "measured", batchFrames);
+        long sink = m.getLong(m.fieldIndex("duration_ms"));
+        (withHistory ? history : fresh).add(sink);
+        if (!withHistory) {
+          phasesFresh = m.getJavaMap(m.fieldIndex("phase_ms"));
+        }
+        System.err.printf(Locale.ROOT, "[bench] stream: %s lake, batch of %d frames: %d ms %s%n", withHistory ? HISTORY + "x history" : "fresh",
+            batchFrames, sink, m.getJavaMap(m.fieldIndex("phase_ms")));
+      }
+    }
+    long bestFresh = fresh.stream().mapToLong(Long::longValue).min().orElseThrow();
+    long bestHistory = history.stream().mapToLong(Long::longValue).min().orElseThrow();
+    r.put("batch_frames", batchFrames);
+    r.put("batch_ms_fresh", fresh);
+    r.put("batch_ms_history_" + HISTORY + "x", history);
+    r.put("history_ratio", InferenceBench.round((double) bestHistory / bestFresh));
+    long inference = phasesFresh.getOrDefault("score", 0L) + phasesFresh.getOrDefault("tracking", 0L);
+    long total = phasesFresh.values().stream().mapToLong(Long::longValue).sum();
+    r.put("phase_ms_fresh", phasesFresh);
+    r.put("fixed_cost_ms", total - inference);
+    System.err.printf(Locale.ROOT, "[bench] stream: history ratio %.2f (best %d ms with %dx history vs %d ms fresh); fixed cost per batch %d ms "
+        + "(of %d ms; scoring and tracking %d ms)%n", (double) bestHistory / bestFresh, bestHistory, HISTORY, bestFresh, total - inference,
+        total, inference);
+
+    if (liveSeconds > 0) {
+      r.put("live", live(spark, work.resolve("stream-live"), frames, liveSeconds, liveFps));
+    }
+    return r;
+  }
+
+  /** Lands {@code batch} as two cameras at {@code t0} under {@code dir}/landing and streams it as one micro-batch; returns its metrics row. */
+  private static Row oneBatch(SparkSession spark, Path dir, List<Path> batch, Instant t0, String tag, int maxPerTrigger) throws Exception {
+    // One landing folder and checkpoint per lake: the measured batch continues the stream the seed batch began.
+    Path landing = dir.resolve("landing");
+    for (int i = 0; i < batch.size(); i++) {
+      Path cam = Files.createDirectories(landing.resolve("camera=" + (i % 2 == 0 ? "north" : "south")));
+      Files.copy(batch.get(i), cam.resolve(FILE.format(t0.plusMillis(200L * (i / 2))) + ".jpg"));
+    }
+    StreamingInferenceJob.Handle h = StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing,
+            dir.resolve("lake").toString(), dir.resolve("checkpoint").toString())
+        .trigger("available-now").analyzers("objects").window("10s").maxPerTrigger(maxPerTrigger).queryName("bench"));
+    h.awaitTermination();
+    if (h.batchRows().size() != 1) {
+      throw new IllegalStateException("The " + tag + " frames took " + h.batchRows().size() + " micro-batches, not one");
+    }
+    // The batch just written: the latest commit (history copies are dated earlier).
+    return spark.read().format("delta").load(dir.resolve("lake").resolve(Lake.STREAM_METRICS).toString())
+        .orderBy(col("committed_at").desc()).first();
+  }
+
+  /**
+   * Adds {@code copies} copies of every stream table's rows, each copy {@code k} shifted {@code k}
+   * x 20 minutes earlier (the same day first, then the days before) and written as its own file, as
+   * months of micro-batches leave a lake; batch ids shifted so they do not collide. Not {@code
+   * stream_metrics}: no batch reads it, and its batch ids tell the stream which rows it wrote.
+   */
+  private static void addHistory(SparkSession spark, Path lake, int copies) {
+    Map<String, List<String>> times = new LinkedHashMap<>();
+    times.put(Lake.FRAMES, List.of("captured_at", "landed_at", "processed_at"));
+    times.put(Lake.FLOW_COUNTS, List.of("window_start", "window_end", "updated_at"));
+    times.put(Lake.OBJECT_COUNTS, List.of("window_start", "window_end", "updated_at"));
+    times.put(Lake.TRACKS, List.of("first_seen", "last_seen"));
+    times.put(Lake.LINE_CROSSINGS, List.of("crossed_at"));
+    Dataset<Row> k = spark.range(1, copies + 1).toDF("k");
+    times.forEach((table, columns) -> {
+      Path path = lake.resolve(table);
+      if (!Files.isDirectory(path)) {
+        return;
+      }
+      Dataset<Row> rows = spark.read().format("delta").load(path.toString());
+      List<String> present = List.of(rows.columns());
+      Dataset<Row> copied = rows.crossJoin(k);
+      for (String c : columns) {
+        if (present.contains(c)) {
+          copied = copied.withColumn(c, expr(c + " - make_dt_interval(0, 0, 20 * k, 0)"));
+        }
+      }
+      if (present.contains("capture_date")) {
+        copied = copied.withColumn("capture_date", expr("to_date(captured_at)"));
+      }
+      if (present.contains("batch_id")) {
+        copied = copied.withColumn("batch_id", col("batch_id").plus(col("k").multiply(lit(1000L))));
+      }
+      copied.repartition(copies, col("k")).drop("k").write().format("delta").mode("append").save(path.toString());
+    });
+  }
+
+  /**
+   * Two cameras land frames at {@code fps} in all for {@code seconds} (written now, renamed into
+   * place like scripts/replay-camera) while the stream runs with {@code --trigger 5s}; then the
+   * query stops and {@code stream_metrics} tells the rest.
+   */
+  private static Map<String, Object> live(SparkSession spark, Path work, List<Path> frames, int seconds, double fps) throws Exception {
+    Path dir = InferenceBench.fresh(work);
+    Path landing = Files.createDirectories(dir.resolve("landing"));
+    StreamingInferenceJob.Handle h = StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing,
+            dir.resolve("lake").toString(), dir.resolve("checkpoint").toString())
+        .trigger("5s").analyzers("objects").window("10s").queryName("bench-live"));
+    long start = System.nanoTime();
+    long periodNanos = (long) (1e9 / fps);
+    int n = 0;
+    while (System.nanoTime() - start < seconds * 1_000_000_000L) {
+      long due = start + n * periodNanos;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      }
+      Path cam = Files.createDirectories(landing.resolve("camera=" + (n % 2 == 0 ? "north" : "south")));
+      Path tmp = cam.resolve(".landing-" + n);
+      Files.copy(frames.get(n % frames.size()), tmp);
+      Files.move(tmp, cam.resolve(FILE.format(Instant.now()) + "-" + n + ".jpg"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      n++;
+    }
+    // Let the stream take what landed last, then stop it.
+    long landed = n;
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (h.batchRows().stream().mapToLong(Long::longValue).sum() < landed && System.currentTimeMillis() < deadline) {
+      Thread.sleep(500);
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    h.stop();
+    Dataset<Row> m = spark.read().format("delta").load(dir.resolve("lake").resolve(Lake.STREAM_METRICS).toString()).filter("frames > 0");
+    Row agg = m.agg(expr("sum(frames)"), expr("count(*)"), expr("percentile(latency_p50_ms, 0.5)"), expr("percentile(latency_p95_ms, 0.95)"),
+        expr("avg(duration_ms)")).first();
+    long taken = agg.getLong(0);
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("landing_fps", fps);
+    r.put("seconds", seconds);
+    r.put("frames_landed", landed);
+    r.put("frames_taken", taken);
+    r.put("sustained_fps", InferenceBench.round(taken / elapsed));
+    r.put("micro_batches", agg.getLong(1));
+    r.put("latency_p50_ms", Math.round(agg.getDouble(2)));
+    r.put("latency_p95_ms", Math.round(agg.getDouble(3)));
+    r.put("avg_batch_ms", Math.round(agg.getDouble(4)));
+    Map<String, Object> files = new LinkedHashMap<>();
+    for (String t : List.of(Lake.FRAMES, Lake.FLOW_COUNTS, Lake.OBJECT_COUNTS, Lake.TRACKS, Lake.STREAM_METRICS)) {
+      Path p = dir.resolve("lake").resolve(t);
+      if (Files.isDirectory(p)) {
+        int count = spark.read().format("delta").load(p.toString()).inputFiles().length;
+        files.put(t, count);
+      }
+    }
+    r.put("files_per_table", files);
+    long batches = agg.getLong(1);
+    System.err.printf(Locale.ROOT, "[bench] stream live: %d frames landed at %.1f fps over %d s, %d taken = %.2f fps sustained in %d "
+            + "micro-batches (avg %d ms); latency p50 %.1f s, p95 %.1f s; files %s (per batch: frames %.2f)%n", landed, fps, seconds, taken,
+        taken / elapsed, batches, Math.round(agg.getDouble(4)), agg.getDouble(2) / 1000, agg.getDouble(3) / 1000, files,
+        batches == 0 ? 0.0 : ((Integer) files.getOrDefault(Lake.FRAMES, 0)) / (double) batches);
+    return r;
+  }
+}
