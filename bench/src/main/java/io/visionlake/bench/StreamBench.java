@@ -57,7 +57,7 @@ final class StreamBench {
     Instant seed = Instant.parse("2024-05-10T20:00:00Z");
     Instant measured = seed.plusSeconds(600);
     // Warm-up: model loads, JIT, Delta's first commits.
-    oneBatch(spark, work.resolve("stream-warmup"), frames.subList(0, batchFrames), seed, "warmup", batchFrames);
+    oneBatch(spark, InferenceBench.fresh(work.resolve("stream-warmup")), frames.subList(0, batchFrames), seed, "warmup", batchFrames);
 
     List<Long> fresh = new ArrayList<>();
     List<Long> history = new ArrayList<>();
