@@ -10,7 +10,7 @@ import java.util.Map;
 public final class FaceOptions {
   /**
    * Largest Euclidean distance of two face descriptors still called the same person. Measured on
-   * the test photos (docs/faces.md "Threshold"): copies of one face (flipped, JPEG 60, half size)
+   * the test photos (docs/recognition.md "Threshold"): copies of one face (flipped, JPEG 60, half size)
    * lie well below it, different people above.
    */
   public static final String MATCH_THRESHOLD = JobOptions.PREFIX + "faces.matchThreshold";
