@@ -183,7 +183,7 @@ public final class FacesJob {
     }
     DeltaTable table = lake.table(spark, Lake.FACE_GALLERY);
     Row metrics = deleteWhere(table, col("person").equalTo(person));
-    long removed = metric(metrics, "num_deleted_rows");
+    long removed = metric(metrics, "numDeletedRows");
     if (removed == 0) {
       throw new IllegalArgumentException("No person '" + person + "' in face_gallery; enrolled: " + persons(table.toDF()));
     }
@@ -291,7 +291,7 @@ public final class FacesJob {
     for (String t : List.of(Lake.FACE_GALLERY, Lake.FACES, Lake.FACE_SIGHTINGS)) {
       if (lake.exists(spark, t)) {
         Row m = DeltaRetry.onConflict("faces forget " + t, attempts, () -> deleteWhere(lake.table(spark, t), col("person").equalTo(person)));
-        rows.put(t, metric(m, "num_deleted_rows"));
+        rows.put(t, metric(m, "numDeletedRows"));
       }
     }
     for (String t : List.of(Lake.IMAGES, Lake.FRAMES)) {
@@ -301,8 +301,8 @@ public final class FacesJob {
           Map<String, String> set = Map.of(FaceRecognition.BOXES, "transform(" + FaceRecognition.BOXES + ", b -> IF(b.person <=> " + name
               + ", named_struct('x', b.x, 'y', b.y, 'w', b.w, 'h', b.h, 'score', b.score, 'person', CAST(NULL AS STRING),"
               + " 'distance', CAST(NULL AS FLOAT)), b))");
-          lake.table(spark, t).updateExpr("exists(" + FaceRecognition.BOXES + ", b -> b.person <=> " + name + ")", set);
-          return lastOperationMetrics(spark, lake.path(t));
+          DeltaTable table = lake.table(spark, t);
+          return commitMetrics(table, () -> table.updateExpr("exists(" + FaceRecognition.BOXES + ", b -> b.person <=> " + name + ")", set));
         });
         rows.put(t, m == null ? 0 : metric(m, "numUpdatedRows"));
       }
@@ -320,19 +320,20 @@ public final class FacesJob {
     return f.dataType() instanceof ArrayType a && a.elementType() instanceof StructType s && s.getFieldIndex("person").isDefined();
   }
 
-  /** DeltaTable.delete returns nothing in the Java API; the metrics of the commit it made (null when nothing was deleted). */
   private static Row deleteWhere(DeltaTable table, org.apache.spark.sql.Column condition) {
-    long before = table.history(1).first().getLong(0);
-    table.delete(condition);
-    Row last = table.history(1).first();
-    if (last.getLong(0) == before) {
-      return null;
-    }
-    return operationMetrics(last);
+    return commitMetrics(table, () -> table.delete(condition));
   }
 
-  private static Row lastOperationMetrics(SparkSession spark, String path) {
-    return operationMetrics(DeltaTable.forPath(spark, path).history(1).first());
+  /**
+   * The metrics of the commit {@code change} made (DeltaTable's delete and update return nothing in
+   * the Java API), or null when it committed nothing. Another writer's commit in between could be
+   * read instead; these commands report counts, they do not depend on them.
+   */
+  private static Row commitMetrics(DeltaTable table, Runnable change) {
+    long before = table.history(1).first().getLong(0);
+    change.run();
+    Row last = table.history(1).first();
+    return last.getLong(0) == before ? null : operationMetrics(last);
   }
 
   /** History's operationMetrics map (strings) as a row of longs by name. */
