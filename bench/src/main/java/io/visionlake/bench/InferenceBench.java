@@ -179,6 +179,10 @@ public final class InferenceBench implements Callable<Integer> {
         results.put(w, SimilarityBench.run(home, SimilarityBench.DEFAULT_MODELS));
         continue;
       }
+      if (io.visionlake.udfs.analyze.FacesAnalyzer.NAME.equals(w)) { // faces/s, detection alone and with descriptors, raw vs job
+        results.put(w, FacesBench.run(spark, home, workDir, cores));
+        continue;
+      }
       if (ObjectsAnalyzer.NAME.equals(w)) { // the raw detector against the stream end to end
         results.put(w, ObjectsBench.run(spark, home, workDir, objectsFrames, cores));
         continue;

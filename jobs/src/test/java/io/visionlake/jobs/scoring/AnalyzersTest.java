@@ -7,6 +7,9 @@ import io.visionlake.jobs.testing.CameraFrames;
 import io.visionlake.udfs.analyze.Analyzers;
 import io.visionlake.udfs.analyze.Boxes;
 import io.visionlake.udfs.analyze.FacesAnalyzer;
+import io.visionlake.udfs.analyze.HaarFacesAnalyzer;
+import io.visionlake.udfs.analyze.faces.Face;
+import io.visionlake.udfs.analyze.faces.FaceBoxes;
 import io.visionlake.udfs.analyze.HogPeopleAnalyzer;
 import io.visionlake.udfs.analyze.ObjectsAnalyzer;
 import io.visionlake.udfs.analyze.objects.Detection;
@@ -96,17 +99,42 @@ class AnalyzersTest {
   void facesOnARealPhoto() throws Exception {
     // messi5.jpg (opencv-doc, 548x342, viewed): one player, his face around x 215..265, y 75..130.
     Path messi = Paths.get("/usr/share/doc/opencv-doc/examples/data/messi5.jpg");
-    try (DecodedImage image = decoder.decode(Files.readAllBytes(messi))) {
-      List<Boxes.Box> faces = new FacesAnalyzer(Map.of()).detect(image.mat(), 1);
-      assertThat(faces).as("a face, at most a stray second box").hasSizeBetween(1, 2);
-      Boxes.Box best = faces.get(0);
-      assertThat(best.x + best.w / 2).as("best box centre x").isBetween(215, 265);
-      assertThat(best.y + best.h / 2).as("best box centre y").isBetween(75, 130);
+    byte[] bytes = Files.readAllBytes(messi);
+    FacesAnalyzer faces = new FacesAnalyzer(Map.of());
+    try (DecodedImage image = decoder.decode(bytes); DecodedImage half = decoder.decode(bytes, 274, 171)) {
+      List<Boxes.Box> haar = new HaarFacesAnalyzer(Map.of()).detect(image.mat(), 1);
+      assertThat(haar).as("Haar: a face, at most a stray second box").hasSizeBetween(1, 2);
+      assertThat(haar.get(0).x + haar.get(0).w / 2).as("Haar: best box centre x").isBetween(215, 265);
+      assertThat(haar.get(0).y + haar.get(0).h / 2).as("Haar: best box centre y").isBetween(75, 130);
+
+      // face-api: one face, 68 landmarks inside the box, a unit-scale descriptor; the same in original
+      // pixels from a half-size decode.
+      assertThat(half.reduction()).isEqualTo(2);
+      List<List<Face>> found = faces.detect(List.of(image.mat(), half.mat()), new int[] {1, 2});
+      Face face = found.get(0).get(0);
+      assertThat(found.get(0)).as("face-api finds Messi's face only").hasSize(1);
+      assertThat(face.x() + face.width() / 2).as("box centre x").isBetween(215.0, 265.0);
+      assertThat(face.y() + face.height() / 2).as("box centre y").isBetween(75.0, 130.0);
+      assertThat(face.landmarks()).hasSize(136);
+      for (int i = 0; i < 136; i += 2) {
+        assertThat((double) face.landmarks()[i]).as("landmark %d x", i / 2).isBetween(face.x() - 5, face.x() + face.width() + 5);
+        assertThat((double) face.landmarks()[i + 1]).as("landmark %d y", i / 2).isBetween(face.y() - 5, face.y() + face.height() + 5);
+      }
+      assertThat(face.descriptor()).hasSize(128);
+      Object[] row = faces.analyze(List.of(half.mat()), new int[] {2}).get(0);
+      assertThat(row[0]).isEqualTo(1);
+      org.apache.spark.sql.Row box = ((scala.collection.Seq<org.apache.spark.sql.Row>) row[1]).head();
+      assertThat(box.getInt(0) + box.getInt(2) / 2).as("half-size decode, centre x in original pixels").isBetween(215, 265);
+      assertThat(box.getInt(1) + box.getInt(3) / 2).as("half-size decode, centre y in original pixels").isBetween(75, 130);
+      assertThat(box.getSeq(5).size()).isEqualTo(136);
+      assertThat(box.getSeq(6).size()).isEqualTo(128);
     }
     OpenCvLoader.ensureLoaded();
     Mat blank = new Mat(342, 548, CvType.CV_8UC3, new Scalar(90, 160, 60));
-    assertThat(new FacesAnalyzer(Map.of()).detect(blank, 1)).as("no face on a blank image").isEmpty();
+    assertThat(new HaarFacesAnalyzer(Map.of()).detect(blank, 1)).as("Haar: no face on a blank image").isEmpty();
+    assertThat(faces.analyze(List.of(blank), new int[] {1}).get(0)[0]).as("face-api: no face on a blank image").isEqualTo(0);
     blank.release();
+    assertThatThrownBy(() -> new FacesAnalyzer(Map.of("minConfidence", "1.5"))).hasMessageContaining("minConfidence");
   }
 
   @Test
@@ -118,6 +146,10 @@ class AnalyzersTest {
         .as("the fallback writes people's columns").containsExactly("people", "people_boxes");
     assertThat(Analyzers.resolve("crowd", conf).create().fields()).extracting(f -> f.name()).containsExactly("crowd", "crowd_boxes");
     assertThat(Analyzers.resolve("objects", conf).create().fields()).extracting(f -> f.name()).containsExactly("objects");
+    assertThat(Analyzers.resolve("faces-haar", conf).create().fields()).as("the Haar fallback writes faces' columns")
+        .extracting(f -> f.name() + ":" + f.dataType().simpleString())
+        .containsExactly("faces:int", "face_boxes:" + FaceBoxes.TYPE.simpleString());
+    assertThat(Analyzers.resolve("faces", conf).create().fields()).extracting(f -> f.name()).containsExactly("faces", "face_boxes");
     assertThatThrownBy(() -> Analyzers.resolve("cars", conf)).hasMessageContaining("Unknown analyser 'cars'");
     assertThatThrownBy(() -> Analyzers.resolve("people-hog", Map.of("spark.visionlake.analyzer.people-hog.scale", "0.9")).create())
         .hasMessageContaining("scale > 1");

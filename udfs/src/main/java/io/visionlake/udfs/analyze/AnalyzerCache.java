@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class AnalyzerCache {
   private static final Logger LOG = LoggerFactory.getLogger(AnalyzerCache.class);
   private static final Map<String, Object> STATE = new ConcurrentHashMap<>();
+  private static final Map<String, Object> SHARED = new ConcurrentHashMap<>();
   private static final AtomicInteger LOADS = new AtomicInteger();
 
   private AnalyzerCache() {}
@@ -29,6 +30,21 @@ public final class AnalyzerCache {
       T value = loader.get();
       LOG.info("Loaded analyser state {} in {} ms on thread {}; analyser loads in this JVM: {}", key,
           (System.nanoTime() - start) / 1_000_000, Thread.currentThread().getName(), LOADS.incrementAndGet());
+      return value;
+    });
+  }
+
+  /**
+   * Thread-safe state for {@code key} (e.g. TensorFlow sessions, which accept concurrent runs),
+   * built once per JVM with {@code loader}; concurrent first users wait for that one load.
+   */
+  @SuppressWarnings("unchecked")
+  public static <T> T shared(String key, Supplier<T> loader) {
+    return (T) SHARED.computeIfAbsent(key, k -> {
+      long start = System.nanoTime();
+      T value = loader.get();
+      LOG.info("Loaded shared analyser state {} in {} ms; analyser loads in this JVM: {}", key,
+          (System.nanoTime() - start) / 1_000_000, LOADS.incrementAndGet());
       return value;
     });
   }

@@ -9,9 +9,9 @@ import java.util.TreeMap;
 /**
  * The analyser registry. Built-ins are {@code objects} ({@link ObjectsAnalyzer}, COCO objects),
  * {@code people} ({@link PeopleAnalyzer}, its person class), {@code people-hog} ({@link
- * HogPeopleAnalyzer}, the HOG fallback), {@code faces}
- * ({@link FacesAnalyzer}), {@code ocr} ({@link OcrAnalyzer}) and {@code colors} ({@link
- * ColorsAnalyzer}); any other name is registered by configuration alone:
+ * HogPeopleAnalyzer}, the HOG fallback), {@code faces} ({@link FacesAnalyzer}, face-api.js's
+ * networks), {@code faces-haar} ({@link HaarFacesAnalyzer}, the Haar fallback), {@code ocr}
+ * ({@link OcrAnalyzer}) and {@code colors} ({@link ColorsAnalyzer}); any other name is registered by configuration alone:
  *
  * <pre>
  * spark.visionlake.analyzer.&lt;name&gt;.class = com.example.MyAnalyzer
@@ -32,6 +32,7 @@ public final class Analyzers {
       PeopleAnalyzer.NAME, PeopleAnalyzer.class.getName(),
       HogPeopleAnalyzer.NAME, HogPeopleAnalyzer.class.getName(),
       FacesAnalyzer.NAME, FacesAnalyzer.class.getName(),
+      HaarFacesAnalyzer.NAME, HaarFacesAnalyzer.class.getName(),
       OcrAnalyzer.NAME, OcrAnalyzer.class.getName(),
       ColorsAnalyzer.NAME, ColorsAnalyzer.class.getName());
 

@@ -36,10 +36,7 @@ public final class TfGraphModel implements AutoCloseable {
    * inter-op is 1 so concurrent tasks do not oversubscribe the executor's cores.
    */
   public static TfGraphModel load(Path path, int threads) {
-    ConfigProto config = ConfigProto.newBuilder()
-        .setIntraOpParallelismThreads(Math.max(1, threads))
-        .setInterOpParallelismThreads(1)
-        .build();
+    ConfigProto config = config(threads);
     if (Files.isDirectory(path)) {
       if (!Files.isRegularFile(path.resolve("saved_model.pb"))) {
         throw new IllegalArgumentException(path + " is a directory without saved_model.pb: a TensorFlow model is a TF.js "
@@ -59,6 +56,21 @@ public final class TfGraphModel implements AutoCloseable {
       graph.close();
       throw e;
     }
+  }
+
+  /**
+   * A session over {@code graph}, built in Java (e.g. with the Ops API); the model owns the graph
+   * from now on. {@code threads} as in {@link #load}.
+   */
+  public static TfGraphModel of(Graph graph, int threads) {
+    return new TfGraphModel(graph, new Session(graph, config(threads)), null);
+  }
+
+  private static ConfigProto config(int threads) {
+    return ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(Math.max(1, threads))
+        .setInterOpParallelismThreads(1)
+        .build();
   }
 
   /** One float output: its values (row-major) and its shape. */
