@@ -14,7 +14,7 @@ public final class FaceOptions {
    * lie well below it, different people above.
    */
   public static final String MATCH_THRESHOLD = JobOptions.PREFIX + "faces.matchThreshold";
-  public static final String MATCH_THRESHOLD_DEFAULT = "0.5";
+  public static final String MATCH_THRESHOLD_DEFAULT = "0.45";
 
   /**
    * Gallery size (descriptors) above which faces are matched with MLlib's

@@ -42,13 +42,13 @@ import org.apache.spark.storage.StorageLevel;
 public final class FaceRecognition {
   public static final String BOXES = "face_boxes";
 
-  /** A box as images and frames keep it. */
+  /** A box as images and frames keep it (all nullable: Delta has no NOT NULL inside arrays). */
   public static final StructType STORED_BOX = new StructType()
-      .add("x", DataTypes.IntegerType, false)
-      .add("y", DataTypes.IntegerType, false)
-      .add("w", DataTypes.IntegerType, false)
-      .add("h", DataTypes.IntegerType, false)
-      .add("score", DataTypes.FloatType, false)
+      .add("x", DataTypes.IntegerType, true)
+      .add("y", DataTypes.IntegerType, true)
+      .add("w", DataTypes.IntegerType, true)
+      .add("h", DataTypes.IntegerType, true)
+      .add("score", DataTypes.FloatType, true)
       .add("person", DataTypes.StringType, true)
       .add("distance", DataTypes.FloatType, true);
   public static final ArrayType STORED_BOXES = DataTypes.createArrayType(STORED_BOX, true);
