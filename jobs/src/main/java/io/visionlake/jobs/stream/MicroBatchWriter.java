@@ -185,13 +185,13 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         .mapPartitions(scorer, Encoders.row(resultSchema))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> cached = scored;
+    FaceRecognition.Split split = null;
     try {
       // One small collect: what the batch held, per kind and camera, and each camera's latest on-time capture time.
       List<Row> summary = scored.groupBy("kind", "camera_id").agg(count(lit(1)), max("captured_at")).collectAsList();
       Timestamp now = Timestamp.from(Instant.now());
       Dataset<Row> frames = scored.filter(col("kind").equalTo(FrameScorer.FRAME));
       // Faces first, straight off the cached scores: each becomes a faces row, frames keep lean boxes.
-      FaceRecognition.Split split = null;
       if (faces != null) {
         split = faces.split(frames, FaceRecognition.frames(stream, streamId, batchId, now));
         frames = split.rows();
@@ -277,7 +277,6 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
             () -> refreshWindows(batchFrames, now, Lake.FACE_SIGHTINGS,
                 "t.camera_id = s.camera_id AND t.window_start = s.window_start AND t.person = s.person",
                 (all, from, to, duration) -> FaceSightings.of(facesBetween(from, to), duration)));
-        split.release();
       }
       taken.addAndGet(kinds.values().stream().mapToLong(Long::longValue).sum());
       batches.incrementAndGet();
@@ -292,6 +291,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       }
     } finally {
       cached.unpersist();
+      if (split != null) {
+        split.release();
+      }
       spark.sparkContext().clearJobGroup();
     }
   }

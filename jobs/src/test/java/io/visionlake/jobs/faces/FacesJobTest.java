@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.visionlake.jobs.backfill.BackfillJob;
+import io.visionlake.jobs.backfill.DayLayout;
 import io.visionlake.jobs.batch.BatchInferenceJob;
 import io.visionlake.jobs.conf.FaceOptions;
 import io.visionlake.jobs.conf.JobConf;
@@ -11,6 +13,7 @@ import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.stream.StreamReplay;
 import io.visionlake.jobs.stream.StreamingInferenceJob;
 import io.visionlake.jobs.testing.CommandRun;
+import io.visionlake.jobs.testing.DayFolders;
 import io.visionlake.jobs.testing.DeltaTestBase;
 import io.visionlake.jobs.testing.ImageCopies;
 import io.visionlake.udfs.TestPaths;
@@ -18,10 +21,10 @@ import io.visionlake.udfs.testing.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -208,31 +211,49 @@ class FacesJobTest extends DeltaTestBase {
     assertThat(sightings()).isEqualTo(sightings);
   }
 
+  /** A backfill day with her JPEG 60 copy and facereg.jpg: its faces replace the day's slice, re-runs included. */
   @Test
   @Order(6)
+  void backfillReplacesTheFacesOfItsDays() throws Exception {
+    LocalDate day = LocalDate.parse("2024-03-01");
+    Path dayDir = Files.createDirectories(DayFolders.dayDir(dir.resolve("archive"), DayLayout.HIVE, day));
+    Files.copy(input.resolve("sample1-q60.jpg"), dayDir.resolve("sample1-q60.jpg"));
+    Files.copy(input.resolve("facereg.jpg"), dayDir.resolve("facereg.jpg"));
+    for (boolean force : List.of(false, true)) {
+      BackfillJob.run(spark, new BackfillJob.Settings(dir.resolve("archive").toString(), lake.toString(), day, day)
+          .source("archive").analyzers("faces").force(force).quiet(true));
+      Dataset<Row> archived = table(Lake.FACES).filter(col("source").equalTo("archive"));
+      assertThat(archived.filter(col("day").equalTo(java.sql.Date.valueOf(day))).count()).as("the day's faces, force=%s", force).isEqualTo(7);
+      assertThat(personsByFile(archived)).isEqualTo(Map.of("facereg.jpg", List.of("obama", "unknown", "unknown", "unknown"),
+          "sample1-q60.jpg", List.of("lovelace", "unknown", "unknown")));
+    }
+  }
+
+  @Test
+  @Order(7)
   void searchFindsTheFaceInTheBatchImagesAndTheStreamFrames() {
-    List<Row> nearest = FacesJob.search(spark, lake.toString(), lovelace.toString(), 7, null).collectAsList();
+    List<Row> nearest = FacesJob.search(spark, lake.toString(), lovelace.toString(), 8, null).collectAsList();
     LOG.info("Search for her gallery photo: {}", nearest);
-    assertThat(nearest.subList(0, 6)).as("her three copies, in images and in frames").allSatisfy(r -> {
+    assertThat(nearest.subList(0, 7)).as("her copies, in batch and backfill images and in frames").allSatisfy(r -> {
       assertThat(r.<Boolean>getAs("below_threshold")).isTrue();
       assertThat(r.<String>getAs("person")).isEqualTo("lovelace");
     });
-    assertThat(nearest.subList(0, 6)).filteredOn(r -> r.getAs("camera_id") == null).hasSize(3);
-    assertThat(nearest.subList(0, 6)).filteredOn(r -> "door".equals(r.getAs("camera_id"))).hasSize(3);
-    assertThat(nearest.get(6).<Boolean>getAs("below_threshold")).as("then someone else").isFalse();
+    assertThat(nearest.subList(0, 7)).filteredOn(r -> r.getAs("camera_id") == null).hasSize(4);
+    assertThat(nearest.subList(0, 7)).filteredOn(r -> "door".equals(r.getAs("camera_id"))).hasSize(3);
+    assertThat(nearest.get(7).<Boolean>getAs("below_threshold")).as("then someone else").isFalse();
     assertThat(nearest.get(0).<Integer>getAs("rank")).isEqualTo(1);
     assertThatThrownBy(() -> FacesJob.search(spark, lake.toString(), TestPaths.required("data/samples/photos/orange.jpg").toString(), 3, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("No face found");
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void forgetLeavesNoRowAndNoDescriptorOfThePerson() {
     long facesBefore = table(Lake.FACES).count();
     FacesJob.ForgetResult result = FacesJob.forget(spark, lake.toString(), "lovelace", null);
     LOG.info("{}", result.summary(lake.toString()));
-    assertThat(result.rows()).containsEntry(Lake.FACE_GALLERY, 1L).containsEntry(Lake.FACES, 6L).containsEntry(Lake.FACE_SIGHTINGS, 1L)
-        .containsEntry(Lake.IMAGES, 3L).containsEntry(Lake.FRAMES, 3L);
+    assertThat(result.rows()).containsEntry(Lake.FACE_GALLERY, 1L).containsEntry(Lake.FACES, 7L).containsEntry(Lake.FACE_SIGHTINGS, 1L)
+        .containsEntry(Lake.IMAGES, 4L).containsEntry(Lake.FRAMES, 3L);
     assertThat(result.summary(lake.toString())).contains("VACUUM").contains("--vacuum-hours 0");
     for (String t : new Lake(lake.toString()).tables(spark)) {
       assertThat(String.join("\n", table(t).toJSON().collectAsList())).as("table %s", t).doesNotContain("lovelace");
@@ -240,11 +261,11 @@ class FacesJobTest extends DeltaTestBase {
     // No descriptor of hers is left: the nearest face to her photo is someone else's, beyond the threshold.
     Row nearest = FacesJob.search(spark, lake.toString(), lovelace.toString(), 1, null).first();
     assertThat(nearest.<Double>getAs("distance")).isGreaterThanOrEqualTo(THRESHOLD);
-    assertThat(table(Lake.FACES).count()).as("everyone else's faces stay").isEqualTo(facesBefore - 6);
+    assertThat(table(Lake.FACES).count()).as("everyone else's faces stay").isEqualTo(facesBefore - 7);
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void removeTakesAPersonOutOfTheGallery() {
     assertThat(FacesJob.remove(spark, lake.toString(), "obama")).isEqualTo(1);
     assertThat(table(Lake.FACE_GALLERY).count()).isZero();
