@@ -268,7 +268,9 @@ public final class FacesJob {
           .append("vacuumed. To remove them now (this also ends time travel to earlier versions of every table):\n")
           .append("  scripts/submit maintain --lake ").append(lakeRoot).append(" --vacuum-hours 0\n")
           .append("or per table in SQL (with spark.databricks.delta.retentionDurationCheck.enabled=false):\n")
-          .append("  VACUUM delta.`").append(lakeRoot).append("/faces` RETAIN 0 HOURS");
+          .append("  VACUUM delta.`").append(lakeRoot).append("/faces` RETAIN 0 HOURS\n")
+          .append("Their name stays in the tables' transaction logs (statistics, this command's predicate) until Delta's log\n")
+          .append("retention (delta.logRetentionDuration, 30 days) expires: see docs/recognition.md \"Privacy\".");
       return s.toString();
     }
   }

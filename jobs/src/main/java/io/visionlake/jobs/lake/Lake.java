@@ -441,8 +441,14 @@ public final class Lake {
 
   private final String root;
 
+  /**
+   * A relative local root ({@code --lake lake}) is made absolute against the working directory:
+   * Delta takes a relative table location for a table name and refuses it, and {@code delta.`lake/x`}
+   * in SQL is no table either.
+   */
   public Lake(String root) {
-    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    String r = root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root;
+    this.root = r.contains(":") || r.startsWith("/") ? r : java.nio.file.Paths.get(r).toAbsolutePath().normalize().toString();
   }
 
   public String root() {

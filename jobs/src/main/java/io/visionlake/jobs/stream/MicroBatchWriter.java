@@ -271,7 +271,10 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
                 "t.camera_id = s.camera_id AND t.window_start = s.window_start AND t.label = s.label",
                 (all, from, to, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), tracksSince(from), crossingsBetween(from, to), duration)));
       }
-      if (split != null) {
+      // A window of face_sightings changes only when the batch matched someone or a window turns
+      // final; most batches of a camera nobody known passes skip the MERGE (about a second each).
+      if (split != null && (!split.faces().filter(col("person").isNotNull()).isEmpty()
+          || !lake.table(spark, Lake.FACE_SIGHTINGS).toDF().filter(col("final").equalTo(false)).isEmpty())) {
         // Recomputed from faces like flow_counts from frames: a function of that table, whatever the replays.
         DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " face_sightings", options.commitAttempts(),
             () -> refreshWindows(batchFrames, now, Lake.FACE_SIGHTINGS,
