@@ -26,6 +26,9 @@ import org.apache.spark.sql.SparkSession;
  * cores. {@code main} prints the raw numbers alone (no Spark).
  */
 public final class FacesBench {
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
   private FacesBench() {}
 
   static List<Path> photos(Path home) throws Exception {
@@ -58,20 +61,26 @@ public final class FacesBench {
       double loadMs = (System.nanoTime() - t0) / 1e6;
       // Warm-up: every input shape once.
       int faces = api.detectAll(images, 0.5f, 100, true).stream().mapToInt(List::size).sum();
+      // Wall time, and the process's CPU time (the networks run in this thread with one intra-op
+      // thread, so CPU seconds are one core's seconds, whatever else loads the machine).
       long start = System.nanoTime();
+      long cpu = OS.getProcessCpuTime();
       for (int k = 0; k < rounds; k++) {
         for (RgbImage im : images) {
           api.detect(List.of(im), 0.5f, 100);
         }
       }
       double detectS = (System.nanoTime() - start) / 1e9;
+      double detectCpu = (OS.getProcessCpuTime() - cpu) / 1e9;
       start = System.nanoTime();
+      cpu = OS.getProcessCpuTime();
       for (int k = 0; k < rounds; k++) {
         for (RgbImage im : images) {
           api.detectAll(List.of(im), 0.5f, 100, true);
         }
       }
       double fullS = (System.nanoTime() - start) / 1e9;
+      double fullCpu = (OS.getProcessCpuTime() - cpu) / 1e9;
       int n = rounds * images.size();
       r.put("images", images.size());
       r.put("faces_per_pass", faces);
@@ -81,9 +90,17 @@ public final class FacesBench {
       r.put("detect_faces_s", InferenceBench.round((double) rounds * faces / detectS));
       r.put("full_img_s", InferenceBench.round(n / fullS));
       r.put("full_faces_s", InferenceBench.round((double) rounds * faces / fullS));
+      r.put("detect_faces_per_cpu_s", InferenceBench.round((double) rounds * faces / detectCpu));
+      r.put("full_faces_per_cpu_s", InferenceBench.round((double) rounds * faces / fullCpu));
+      r.put("detect_cpu_ms_per_img", InferenceBench.round(1000 * detectCpu / n));
+      r.put("landmarks_descriptor_cpu_ms_per_face", InferenceBench.round(1000 * (fullCpu - detectCpu) / (rounds * faces)));
       System.err.printf(Locale.ROOT, "[bench] faces raw loop, 1 core, %d photos with %d faces, x%d: detection %.2f img/s = %.1f faces/s; "
-              + "detection + landmarks + descriptors %.2f img/s = %.1f faces/s; networks built in %.0f ms (%.0f ms with TensorFlow's first start)%n",
-          images.size(), faces, rounds, n / detectS, rounds * faces / detectS, n / fullS, rounds * faces / fullS, loadMs, firstLoadMs);
+              + "detection + landmarks + descriptors %.2f img/s = %.1f faces/s; per CPU second: %.1f and %.1f faces "
+              + "(detection %.0f ms CPU per image, landmarks + descriptor %.1f ms CPU per face); "
+              + "networks built in %.0f ms (%.0f ms with TensorFlow's first start)%n",
+          images.size(), faces, rounds, n / detectS, rounds * faces / detectS, n / fullS, rounds * faces / fullS,
+          rounds * faces / detectCpu, rounds * faces / fullCpu, 1000 * detectCpu / n, 1000 * (fullCpu - detectCpu) / (rounds * faces),
+          loadMs, firstLoadMs);
     }
     return r;
   }

@@ -24,7 +24,7 @@ import org.opencv.core.Mat;
  * .withFaceDescriptors()} computes them. Adds {@code faces} (int) and {@code face_boxes} ({@link
  * FaceBoxes#TYPE}: box, score, landmarks, descriptor in original-image pixels, best first). The
  * networks are built once per executor JVM; all images of a batch share one detector run and their
- * faces shared landmark and descriptor runs. The Haar cascade stays selectable as {@code
+ * faces share the landmark and descriptor runs. The Haar cascade stays selectable as {@code
  * faces-haar} ({@link HaarFacesAnalyzer}), with the same columns.
  *
  * <p>Options ({@code spark.visionlake.analyzer.faces.*}): {@code minConfidence} (detector score,

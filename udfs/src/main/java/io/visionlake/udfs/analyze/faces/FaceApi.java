@@ -56,10 +56,6 @@ public final class FaceApi implements AutoCloseable {
     }
   }
 
-  public SsdMobilenetV1 detector() {
-    return detector;
-  }
-
   /** The detector alone: boxes and scores per image, best first. */
   public List<List<SsdMobilenetV1.Detection>> detect(List<RgbImage> images, float minConfidence, int maxResults) {
     List<List<SsdMobilenetV1.Detection>> out = new ArrayList<>(images.size());
@@ -71,7 +67,7 @@ public final class FaceApi implements AutoCloseable {
   }
 
   /** The 512x512 detector batch of {@code images} (padded at the bottom or right, as face-api's SSD input). */
-  public static float[] ssdBatch(List<RgbImage> images) {
+  static float[] ssdBatch(List<RgbImage> images) {
     int size = SsdMobilenetV1.INPUT_SIZE;
     float[] batch = new float[images.size() * size * size * 3];
     for (int i = 0; i < images.size(); i++) {

@@ -63,7 +63,10 @@ public final class TfGraphModel implements AutoCloseable {
    * from now on. {@code threads} as in {@link #load}.
    */
   public static TfGraphModel of(Graph graph, int threads) {
-    return new TfGraphModel(graph, new Session(graph, config(threads)), null);
+    // Ops run in the calling thread (inter-op -1), so the tasks of an executor sharing this
+    // session run in parallel instead of queueing on one inter-op thread.
+    ConfigProto config = config(threads).toBuilder().setInterOpParallelismThreads(-1).build();
+    return new TfGraphModel(graph, new Session(graph, config), null);
   }
 
   private static ConfigProto config(int threads) {

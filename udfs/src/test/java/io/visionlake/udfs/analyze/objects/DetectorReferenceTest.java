@@ -1,10 +1,8 @@
 package io.visionlake.udfs.analyze.objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.visionlake.udfs.TestPaths;
@@ -16,17 +14,14 @@ import io.visionlake.udfs.model.ModelCatalog;
 import io.visionlake.udfs.model.ModelSpec;
 import io.visionlake.udfs.model.tfjs.TfGraphModel;
 import io.visionlake.udfs.testing.IntegrationTest;
-import java.io.IOException;
-import java.io.InputStream;
+import io.visionlake.udfs.testing.NodeReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
@@ -204,67 +199,15 @@ class DetectorReferenceTest {
 
   private static JsonObject runReference(ModelSpec spec, Path list, Path out) throws Exception {
     Path script = REFERENCE_DIR.resolve("reference.js");
-    run(List.of("node", script.toString(), nodeModules.toString(), Paths.get(spec.modelUri()).toString(),
+    NodeReference.run(List.of("node", script.toString(), nodeModules.toString(), Paths.get(spec.modelUri()).toString(),
         spec.detectionsFormat().key(), Integer.toString(spec.inputWidth()), String.join(",", spec.detectionsOutputs()),
         list.toString(), out.toString()), REFERENCE_DIR, 300);
     return JsonParser.parseString(Files.readString(out)).getAsJsonObject();
   }
 
-  /**
-   * Installs the reference's pinned packages with {@code npm ci} unless {@code target/tfjs-reference}
-   * already holds exactly this package-lock.json's install.
-   */
+  /** Installs the reference's pinned packages into {@code target/tfjs-reference} (see {@link NodeReference}). */
   static Path installReference() throws Exception {
-    Files.createDirectories(REFERENCE_DIR);
-    for (String name : List.of("package.json", "package-lock.json", "reference.js")) {
-      try (InputStream in = DetectorReferenceTest.class.getResourceAsStream("/tfjs-reference/" + name)) {
-        Files.copy(in, REFERENCE_DIR.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
-    Path modules = REFERENCE_DIR.resolve("node_modules");
-    Path installedLock = modules.resolve(".package-lock.json");
-    if (!installedMatches(modules)) {
-      run(List.of("npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"), REFERENCE_DIR, 900);
-      if (!installedMatches(modules)) {
-        fail("npm ci in " + REFERENCE_DIR + " did not install @vladmandic/human 3.3.6, @tensorflow/tfjs 4.22.0 and "
-            + "@tensorflow/tfjs-backend-wasm 4.22.0 (see " + installedLock + ")");
-      }
-    }
-    return modules;
-  }
-
-  private static boolean installedMatches(Path modules) throws IOException {
-    return version(modules, "@vladmandic/human").equals("3.3.6")
-        && version(modules, "@tensorflow/tfjs").equals("4.22.0")
-        && version(modules, "@tensorflow/tfjs-backend-wasm").equals("4.22.0");
-  }
-
-  private static String version(Path modules, String pkg) throws IOException {
-    Path json = modules.resolve(pkg).resolve("package.json");
-    if (!Files.isRegularFile(json)) {
-      return "";
-    }
-    JsonElement v = JsonParser.parseString(Files.readString(json)).getAsJsonObject().get("version");
-    return v == null ? "" : v.getAsString();
-  }
-
-  private static void run(List<String> command, Path dir, int timeoutSeconds) throws Exception {
-    Path log = Files.createTempFile("tfjs-reference", ".log");
-    Process p;
-    try {
-      p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    } catch (IOException e) {
-      fail("Cannot start '" + command.get(0) + "': the detector reference test runs the JavaScript original with Node.js "
-          + "and npm (apt-get install nodejs npm), which must be on the PATH. " + e.getMessage());
-      return;
-    }
-    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail(String.join(" ", command) + " in " + dir + " ran past " + timeoutSeconds + " s");
-    }
-    if (p.exitValue() != 0) {
-      fail(String.join(" ", command) + " in " + dir + " exited " + p.exitValue() + ":\n" + Files.readString(log));
-    }
-    Files.delete(log);
+    return NodeReference.install("tfjs-reference", REFERENCE_DIR, List.of("package.json", "package-lock.json", "reference.js"),
+        Map.of("@vladmandic/human", "3.3.6", "@tensorflow/tfjs", "4.22.0", "@tensorflow/tfjs-backend-wasm", "4.22.0"));
   }
 }
