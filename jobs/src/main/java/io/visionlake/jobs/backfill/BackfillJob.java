@@ -4,6 +4,7 @@ import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.cli.ProgressReporter;
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.JobOptions;
+import io.visionlake.jobs.faces.FaceRecognition;
 import io.visionlake.jobs.lake.DeltaRetry;
 import io.visionlake.jobs.lake.FlowCounts;
 import io.visionlake.jobs.lake.LabelStats;
@@ -107,6 +108,8 @@ public final class BackfillJob {
     Lake lake = new Lake(settings.lake);
     ScoringPlan scoring = ScoringPlan.prepare(spark, conf, catalog, settings.model, settings.analyzers, false, ScoringPlan.Workload.FILES);
     String model = scoring.modelName() + "@" + scoring.modelVersion();
+    // Read once for all days; null without the faces analyser.
+    FaceRecognition recognition = FaceRecognition.prepare(spark, lake, conf, scoring.selection());
     int attempts = conf.getInt(JobOptions.COMMIT_ATTEMPTS);
 
     Configuration hadoop = spark.sessionState().newHadoopConf();
@@ -148,7 +151,7 @@ public final class BackfillJob {
       for (DayInputs day : todo) {
         futures.add(pool.submit(() -> {
           try {
-            return processDay(spark, settings, lake, runs, scoring, model, attempts, day, done);
+            return processDay(spark, settings, lake, runs, scoring, recognition, model, attempts, day, done);
           } finally {
             daysDone.incrementAndGet();
           }
@@ -179,8 +182,8 @@ public final class BackfillJob {
   }
 
   /** One day: score, replace the day's slices, refresh the gold tables, record the outcome. */
-  private static DayOutcome processDay(SparkSession spark, Settings settings, Lake lake, RunLog runs, ScoringPlan scoring, String model,
-      int attempts, DayInputs day, LongAccumulator done) {
+  private static DayOutcome processDay(SparkSession spark, Settings settings, Lake lake, RunLog runs, ScoringPlan scoring,
+      FaceRecognition recognition, String model, int attempts, DayInputs day, LongAccumulator done) {
     String runId = UUID.randomUUID().toString();
     Instant started = Instant.now();
     Date ingestDate = Date.valueOf(day.day);
@@ -196,13 +199,33 @@ public final class BackfillJob {
       Timestamp now = Timestamp.from(Instant.now());
       String images = imagesPredicate(ingestDate, day, settings.source);
       String errors = errorsPredicate(day, settings.source);
-      DeltaRetry.onConflict("backfill " + day.day + " images", attempts, () -> scoring.imageRows(results, settings.source, ingestDate, now, runId)
+      Dataset<Row> imageRows = scoring.imageRows(results, settings.source, ingestDate, now, runId);
+      FaceRecognition.Split faces = recognition == null ? null : recognition.split(imageRows, FaceRecognition.images(runId, ingestDate, now));
+      Dataset<Row> dayImages = faces == null ? imageRows : faces.rows();
+      DeltaRetry.onConflict("backfill " + day.day + " images", attempts, () -> dayImages
           .write().format("delta").mode("overwrite").option("replaceWhere", images)
           .option("mergeSchema", "true") // --analyzers: their nullable columns join the table
           .option("userMetadata", runId).save(lake.path(Lake.IMAGES)));
       DeltaRetry.onConflict("backfill " + day.day + " image_errors", attempts, () -> ScoringPlan.errorRows(results, settings.source, now, runId)
           .write().format("delta").mode("overwrite").option("replaceWhere", errors)
           .option("userMetadata", runId).save(lake.path(Lake.IMAGE_ERRORS)));
+      // The day's faces replace its slice like images; a day re-run without the faces analyser
+      // leaves none behind (its images no longer say where they were).
+      if (faces != null || lake.exists(spark, Lake.FACES)) {
+        Dataset<Row> dayFaces = faces != null ? faces.faces() : FaceRecognition.none(spark);
+        if (faces != null) {
+          lake.ensure(spark, Lake.FACES, Lake.FACES_SCHEMA, "day");
+        }
+        try {
+          DeltaRetry.onConflict("backfill " + day.day + " faces", attempts, () -> dayFaces
+              .write().format("delta").mode("overwrite").option("replaceWhere", facesPredicate(ingestDate, day, settings.source))
+              .option("userMetadata", runId).save(lake.path(Lake.FACES)));
+        } finally {
+          if (faces != null) {
+            faces.release();
+          }
+        }
+      }
       DeltaRetry.onConflict("backfill " + day.day + " label_stats", attempts,
           () -> LabelStats.refresh(spark, lake, List.of(ingestDate)));
       if (lake.exists(spark, Lake.FRAMES)) {
@@ -261,6 +284,11 @@ public final class BackfillJob {
    */
   static String imagesPredicate(Date ingestDate, DayInputs day, String source) {
     return "ingest_date = '" + ingestDate + "' AND " + errorsPredicate(day, source);
+  }
+
+  /** The day's slice of {@code faces}: its images' faces (frames' faces have no source). */
+  static String facesPredicate(Date ingestDate, DayInputs day, String source) {
+    return "day = '" + ingestDate + "' AND " + errorsPredicate(day, source);
   }
 
   /** The day's slice of {@code image_errors} (not partitioned): this source's rows of files under the day's folder. */

@@ -5,6 +5,7 @@ import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.cli.ProgressReporter;
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.JobOptions;
+import io.visionlake.jobs.faces.FaceRecognition;
 import io.visionlake.jobs.lake.LabelStats;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.lake.RunLog;
@@ -85,6 +86,8 @@ public final class BatchInferenceJob {
     spark.sparkContext().setJobGroup("visionlake-batch-" + runId,
         String.format(Locale.ROOT, "Batch inference (%s, inputs=%s) into %s", plan.describe(), settings.inputs, lake.root()), false);
     LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName()); // --head: fail before inference
+    // The gallery is read once, before inference (a bad threshold fails first); null without the faces analyser.
+    FaceRecognition recognition = FaceRecognition.prepare(spark, lake, conf, plan.selection());
     List<String> files = listing.files();
     long inputs = files.size();
     LOG.info("Run {}: {} input file(s) in {} partition(s){}, {} (sha256 {})", runId, inputs,
@@ -102,6 +105,11 @@ public final class BatchInferenceJob {
     Dataset<Row> images = plan.imageRows(results, settings.source, ingestDate, now, runId);
     Dataset<Row> errors = ScoringPlan.errorRows(results, settings.source, now, runId);
     // --- end of scoring core ---
+    // Each face becomes a faces row (matched to the gallery); images keep lean boxes with the match.
+    FaceRecognition.Split faces = recognition == null ? null : recognition.split(images, FaceRecognition.images(runId, ingestDate, now));
+    if (faces != null) {
+      images = faces.rows();
+    }
 
     long failed = inputs - ok;
     // Every table exists after any run (analysts' queries never miss one); a MERGE costs seconds of
@@ -114,6 +122,15 @@ public final class BatchInferenceJob {
         "t.path = s.path AND t.image_id = s.image_id", runId));
     long errorsInserted = failed == 0 ? 0 : timed("write image_errors", () -> insertNew(spark, errorsTable, errors,
         "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId));
+    // Insert-only like images: a re-run after a kill between the two commits adds the faces it missed.
+    long facesInserted = 0;
+    if (faces != null) {
+      long found = faces.faces().count();
+      facesInserted = found == 0 ? 0 : timed("write faces", () -> insertNew(spark, lake.ensure(spark, Lake.FACES, Lake.FACES_SCHEMA, "day"),
+          faces.faces(), "t.path = s.path AND t.image_id = s.image_id AND t.face_index = s.face_index", runId));
+      LOG.info("Run {}: {} face(s), {} new; {}", runId, found, facesInserted, recognition.matcher().describe());
+      faces.release();
+    }
     // label_stats is a function of images, and a run only adds images dated ingestDate.
     List<Date> touched = imagesInserted > 0 ? List.of(ingestDate) : List.of();
     timed("refresh label_stats", () -> {
@@ -130,7 +147,8 @@ public final class BatchInferenceJob {
 
     results.unpersist();
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
-    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, List.copyOf(refreshed), seconds, listing.hidden());
+    return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, List.copyOf(refreshed), seconds, listing.hidden(),
+        faces == null ? -1 : facesInserted);
   }
 
   /**
@@ -215,10 +233,13 @@ public final class BatchInferenceJob {
     public final double seconds;
     /** Dot-files under the inputs, not read (see InputFiles). */
     public final long hiddenSkipped;
+    /** New rows in {@code faces}; -1 when the run recognised no faces (no {@code faces} analyser). */
+    public final long facesInserted;
 
     Result(String runId, long inputsSeen, long imagesWritten, long errorsWritten, long imagesInserted, long errorsInserted,
-        List<Date> touchedDates, double seconds, long hiddenSkipped) {
+        List<Date> touchedDates, double seconds, long hiddenSkipped, long facesInserted) {
       this.hiddenSkipped = hiddenSkipped;
+      this.facesInserted = facesInserted;
       this.runId = runId;
       this.inputsSeen = inputsSeen;
       this.imagesWritten = imagesWritten;
@@ -237,6 +258,7 @@ public final class BatchInferenceJob {
       return String.format(Locale.ROOT,
           "Run %s: inputs seen %,d = images %,d + errors %,d (new rows: images %,d, errors %,d) in %.1fs, %.1f images/s",
           runId, inputsSeen, imagesWritten, errorsWritten, imagesInserted, errorsInserted, seconds, imagesPerSecond())
+          + (facesInserted < 0 ? "" : String.format(Locale.ROOT, "; new faces %,d", facesInserted))
           + (hiddenSkipped == 0 ? "" : "; " + InputFiles.hiddenNote(hiddenSkipped));
     }
   }

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The resolved {@code spark.visionlake.*} settings of one job run. Precedence, lowest first:
  *
  * <ol>
- *   <li>code defaults ({@link JobOptions}, {@link MlOptions});
+ *   <li>code defaults ({@link JobOptions}, {@link MlOptions}, {@link FaceOptions});
  *   <li>{@code conf/visionlake.conf} under the VisionLake home;
  *   <li>the file given with {@code --conf-file};
  *   <li>the Spark session's conf, i.e. {@code --conf spark.visionlake.k=v} given to spark-submit
@@ -62,6 +62,7 @@ public final class JobConf {
   public static JobConf resolve(Map<String, String> projectFile, Map<String, String> confFile, Map<String, String> session) {
     Map<String, String> merged = new TreeMap<>(JobOptions.DEFAULTS);
     merged.putAll(MlOptions.DEFAULTS);
+    merged.putAll(FaceOptions.DEFAULTS);
     for (Map<String, String> layer : List.of(projectFile, confFile, session)) {
       layer.forEach((k, v) -> {
         if (k.startsWith(JobOptions.PREFIX)) {
@@ -91,6 +92,16 @@ public final class JobConf {
 
   public double getDouble(String key) {
     return parse(key, Double::valueOf, "a number");
+  }
+
+  /** true or false (any case); anything else is a mistake worth naming, not false. */
+  public boolean getBoolean(String key) {
+    return parse(key, v -> {
+      if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+        throw new NumberFormatException(v);
+      }
+      return Boolean.parseBoolean(v);
+    }, "true or false");
   }
 
   /** The value of {@code key} read by {@code parser}; a missing or malformed one names the setting and what it must be. */

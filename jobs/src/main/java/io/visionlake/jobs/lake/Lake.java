@@ -41,10 +41,13 @@ public final class Lake {
   public static final String ZONE_VISITS = "zone_visits";
   public static final String OBJECT_COUNTS = "object_counts";
   public static final String STREAM_METRICS = "stream_metrics";
+  public static final String FACES = "faces";
+  public static final String FACE_GALLERY = "face_gallery";
+  public static final String FACE_SIGHTINGS = "face_sightings";
   /** Every table a VisionLake job writes; a lake holds those its jobs have run (see {@link #tables}). */
   public static final List<String> TABLES = List.of(IMAGES, IMAGE_ERRORS, LABEL_STATS, JOB_RUNS, FRAMES, FRAME_ERRORS, FLOW_COUNTS,
       LATE_FRAMES, IMAGE_EMBEDDINGS, NEAR_DUPLICATES, MODEL_EVALS, RENDERS, OBJECT_STATS, TRACKS, LINE_CROSSINGS, ZONE_VISITS, OBJECT_COUNTS,
-      STREAM_METRICS);
+      STREAM_METRICS, FACES, FACE_GALLERY, FACE_SIGHTINGS);
 
   /**
    * Z-ORDER columns per table for {@code maintain}: what the notebooks, dashboards and jobs filter
@@ -68,6 +71,10 @@ public final class Lake {
       Map.entry(RENDERS, List.of()),
       Map.entry(OBJECT_STATS, List.of()),
       Map.entry(TRACKS, List.of("camera_id", "first_seen")),
+      // faces search and forget read by person; sightings are per camera and window.
+      Map.entry(FACES, List.of("person", "camera_id")),
+      Map.entry(FACE_GALLERY, List.of()),
+      Map.entry(FACE_SIGHTINGS, List.of("camera_id", "window_start")),
       Map.entry(LINE_CROSSINGS, List.of("camera_id", "crossed_at")),
       Map.entry(ZONE_VISITS, List.of("camera_id", "entered_at")),
       Map.entry(OBJECT_COUNTS, List.of("camera_id", "window_start")),
@@ -92,7 +99,10 @@ public final class Lake {
       Map.entry(LINE_CROSSINGS, "scripts/submit stream --analyzers objects --cameras FILE"),
       Map.entry(ZONE_VISITS, "scripts/submit stream --analyzers objects --cameras FILE"),
       Map.entry(OBJECT_COUNTS, "scripts/submit stream --analyzers objects"),
-      Map.entry(STREAM_METRICS, "scripts/submit stream"));
+      Map.entry(STREAM_METRICS, "scripts/submit stream"),
+      Map.entry(FACES, "scripts/submit batch, backfill or stream --analyzers faces"),
+      Map.entry(FACE_GALLERY, "scripts/submit faces enrol"),
+      Map.entry(FACE_SIGHTINGS, "scripts/submit stream --analyzers faces"));
 
   /**
    * Leading columns of {@code frames} (partitioned by capture_date); the analysers' and the model's
@@ -236,6 +246,62 @@ public final class Lake {
       .add("peak", DataTypes.IntegerType, false)
       .add("crossings_in", DataTypes.LongType, false)
       .add("crossings_out", DataTypes.LongType, false)
+      .add("final", DataTypes.BooleanType, false)
+      .add("updated_at", DataTypes.TimestampType, false);
+
+  /** array&lt;float&gt; of a face: landmarks (68 x/y pairs) and descriptor (128 floats). */
+  public static final org.apache.spark.sql.types.ArrayType FLOATS = DataTypes.createArrayType(DataTypes.FloatType, false);
+
+  /**
+   * {@code faces}: one row per face the {@code faces} analyser found in an image (image_id, path,
+   * source, job_run_id) or a stream's frame (camera_id, captured_at, stream, stream_id, batch_id),
+   * with the gallery person it matched (null: unknown). Partitioned by {@code day}: the image's
+   * ingest_date, the frame's capture_date.
+   */
+  public static final StructType FACES_SCHEMA = new StructType()
+      .add("image_id", DataTypes.StringType, false)
+      .add("path", DataTypes.StringType, true)
+      .add("source", DataTypes.StringType, true)
+      .add("camera_id", DataTypes.StringType, true)
+      .add("captured_at", DataTypes.TimestampType, true)
+      .add("face_index", DataTypes.IntegerType, false)
+      .add("x", DataTypes.IntegerType, false)
+      .add("y", DataTypes.IntegerType, false)
+      .add("w", DataTypes.IntegerType, false)
+      .add("h", DataTypes.IntegerType, false)
+      .add("score", DataTypes.FloatType, false)
+      .add("landmarks", FLOATS, true)
+      .add("descriptor", FLOATS, true)
+      .add("person", DataTypes.StringType, true)
+      .add("distance", DataTypes.FloatType, true)
+      .add("model_versions", DataTypes.StringType, false)
+      .add("job_run_id", DataTypes.StringType, true)
+      .add("stream", DataTypes.StringType, true)
+      .add("stream_id", DataTypes.StringType, true)
+      .add("batch_id", DataTypes.LongType, true)
+      .add("processed_at", DataTypes.TimestampType, false)
+      .add("day", DataTypes.DateType, false);
+
+  /** {@code face_gallery}: one row per enrolled image of a person (exactly one face), its descriptor. */
+  public static final StructType FACE_GALLERY_SCHEMA = new StructType()
+      .add("person", DataTypes.StringType, false)
+      .add("path", DataTypes.StringType, false)
+      .add("image_id", DataTypes.StringType, false)
+      .add("descriptor", FLOATS, false)
+      .add("model_versions", DataTypes.StringType, false)
+      .add("enrolled_at", DataTypes.TimestampType, false);
+
+  /** {@code face_sightings}: per camera, tumbling window and gallery person, the frames they were seen in. */
+  public static final StructType FACE_SIGHTINGS_SCHEMA = new StructType()
+      .add("camera_id", DataTypes.StringType, false)
+      .add("window_start", DataTypes.TimestampType, false)
+      .add("window_end", DataTypes.TimestampType, false)
+      .add("person", DataTypes.StringType, false)
+      .add("frames", DataTypes.LongType, false)
+      .add("faces", DataTypes.LongType, false)
+      .add("first_seen", DataTypes.TimestampType, false)
+      .add("last_seen", DataTypes.TimestampType, false)
+      .add("min_distance", DataTypes.FloatType, true)
       .add("final", DataTypes.BooleanType, false)
       .add("updated_at", DataTypes.TimestampType, false);
 
@@ -402,8 +468,14 @@ public final class Lake {
 
   private final String root;
 
+  /**
+   * A relative local root ({@code --lake lake}) is made absolute against the working directory:
+   * Delta takes a relative table location for a table name and refuses it, and {@code delta.`lake/x`}
+   * in SQL is no table either.
+   */
   public Lake(String root) {
-    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    String r = root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root;
+    this.root = r.contains(":") || r.startsWith("/") ? r : java.nio.file.Paths.get(r).toAbsolutePath().normalize().toString();
   }
 
   public String root() {

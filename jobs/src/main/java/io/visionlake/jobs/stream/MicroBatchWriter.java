@@ -7,6 +7,8 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.window;
 
+import io.visionlake.jobs.faces.FaceRecognition;
+import io.visionlake.jobs.faces.FaceSightings;
 import io.visionlake.jobs.lake.DeltaRetry;
 import io.visionlake.jobs.lake.FlowCounts;
 import io.visionlake.jobs.lake.Lake;
@@ -74,6 +76,8 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   private final transient CameraTracking tracking;
   private final transient TrackTables tracks;
   private final transient StreamMetrics metrics;
+  /** Face recognition (null: the stream runs no recognising faces analyser): faces rows and face_sightings. */
+  private final transient FaceRecognition faces;
 
   /**
    * How a stream writes: its name (for people), its id (the Delta txnAppId; {@code legacyId}: a
@@ -87,9 +91,12 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   /**
    * @param head the label head adding head_label, head_score to frames, or null
    * @param tracking tracks the {@code objects} column's detections per camera, or null
+   * @param faces matches the {@code faces} analyser's faces to the gallery, or null
    */
-  MicroBatchWriter(SparkSession spark, Lake lake, ScoringPlan plan, LabelHead head, CameraTracking tracking, Options options) {
+  MicroBatchWriter(SparkSession spark, Lake lake, ScoringPlan plan, LabelHead head, CameraTracking tracking, FaceRecognition faces,
+      Options options) {
     this.spark = spark;
+    this.faces = faces;
     this.lake = lake;
     this.plan = plan;
     this.head = head;
@@ -108,7 +115,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
 
   StructType framesSchema() {
     AnalyzerSelection selection = plan.selection();
-    StructType schema = Lake.framesSchema(selection.fields, selection.labels, selection.embedding);
+    StructType schema = Lake.framesSchema(FaceRecognition.storedFields(selection.fields), selection.labels, selection.embedding);
     if (tracking != null) { // tracked objects carry their track id
       StructField[] fields = schema.fields().clone();
       for (int i = 0; i < fields.length; i++) {
@@ -131,6 +138,10 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     lake.addLaterColumns(spark, Lake.FLOW_COUNTS);
     if (tracks != null) {
       tracks.ensure();
+    }
+    if (faces != null) {
+      lake.ensure(spark, Lake.FACES, Lake.FACES_SCHEMA, "day");
+      lake.ensure(spark, Lake.FACE_SIGHTINGS, Lake.FACE_SIGHTINGS_SCHEMA);
     }
     metrics.ensure();
     watermarks = watermarksOf(maximaBefore(Long.MAX_VALUE, clocks.before(Long.MAX_VALUE)));
@@ -178,12 +189,18 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         .mapPartitions(scorer, Encoders.row(resultSchema))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> cached = scored;
+    FaceRecognition.Split split = null;
     try {
       // One small collect: what the batch held, per kind and camera, and each camera's latest on-time capture time.
       List<Row> summary = scored.groupBy("kind", "camera_id").agg(count(lit(1)), max("captured_at")).collectAsList();
       phases.lap("score");
       Timestamp now = Timestamp.from(Instant.now());
       Dataset<Row> frames = scored.filter(col("kind").equalTo(FrameScorer.FRAME));
+      // Faces first, straight off the cached scores: each becomes a faces row, frames keep lean boxes.
+      if (faces != null) {
+        split = faces.split(frames, FaceRecognition.frames(stream, streamId, batchId, now));
+        frames = split.rows();
+      }
       if (head != null) {
         frames = head.apply(frames, "embedding");
       }
@@ -235,6 +252,13 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
           lit(batchId).as("batch_id"), lit(streamId).as("stream_id"), lit(now).as("arrived_at")),
           Lake.LATE_FRAMES, batchId);
       }
+      long faceRows = 0;
+      if (split != null) {
+        faceRows = split.faces().count();
+        if (faceRows > 0) { // an empty append is a commit too; a replay counts the same faces
+          append(split.faces(), Lake.FACES, batchId);
+        }
+      }
       phases.lap("frames");
       if (tracked != null) {
         tracks.write(tracked, batchId, (rows, table) -> append(rows, table, batchId));
@@ -258,6 +282,17 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
                 (all, from, to, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), tracksSince(from), crossingsBetween(from, to), duration)));
         phases.lap("object_counts");
       }
+      // A window of face_sightings changes only when the batch matched someone or a window turns
+      // final; most batches of a camera nobody known passes skip the MERGE (about a second each).
+      if (split != null && (!split.faces().filter(col("person").isNotNull()).isEmpty()
+          || !lake.table(spark, Lake.FACE_SIGHTINGS).toDF().filter(col("final").equalTo(false)).isEmpty())) {
+        // Recomputed from faces like flow_counts from frames: a function of that table, whatever the replays.
+        DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " face_sightings", options.commitAttempts(),
+            () -> refreshWindows(batchFrames, now, Lake.FACE_SIGHTINGS,
+                "t.camera_id = s.camera_id AND t.window_start = s.window_start AND t.person = s.person",
+                (all, from, to, duration) -> FaceSightings.of(facesBetween(from, to), duration)));
+        phases.lap("face_sightings");
+      }
       long committed = System.currentTimeMillis();
       long[] landed = kinds.containsKey(FrameScorer.FRAME) ? landedPercentiles(frames) : null;
       phases.lap("metrics");
@@ -279,6 +314,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       }
     } finally {
       cached.unpersist();
+      if (split != null) {
+        split.release();
+      }
       spark.sparkContext().clearJobGroup();
     }
   }
@@ -411,6 +449,17 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   /** This lake's tracks seen since {@code from} (older ones have no box in the windows), for object_counts' labels. */
   private Dataset<Row> tracksSince(Timestamp from) {
     return lake.table(spark, Lake.TRACKS).toDF().filter(col("last_seen").geq(from));
+  }
+
+  /** This lake's faces of frames captured between {@code from} and {@code to} (by partition, then time). */
+  private Dataset<Row> facesBetween(Timestamp from, Timestamp to) {
+    Dataset<Row> all = lake.table(spark, Lake.FACES).toDF();
+    return all.filter(col("day").between(utcDate(from), utcDate(to)).and(col("camera_id").isNotNull())
+        .and(col("captured_at").geq(from)).and(col("captured_at").lt(to)));
+  }
+
+  private static Date utcDate(Timestamp t) {
+    return Date.valueOf(t.toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate());
   }
 
   /** This lake's line crossings between {@code from} and {@code to}, for object_counts. */

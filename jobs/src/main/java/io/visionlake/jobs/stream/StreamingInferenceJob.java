@@ -90,7 +90,10 @@ public final class StreamingInferenceJob {
     ScoringPlan plan = ScoringPlan.prepare(spark, conf, catalog, settings.model, settings.analyzers, settings.head != null,
         ScoringPlan.Workload.FRAMES);
     LabelHead head = HeadColumns.load(spark, settings.head, conf, catalog.home(), plan.modelName());
-    MicroBatchWriter writer = new MicroBatchWriter(spark, new Lake(settings.lake), plan, head, tracking(settings, conf), new MicroBatchWriter.Options(
+    Lake lake = new Lake(settings.lake);
+    // The gallery is read once for the stream's life: a new enrolment applies after a restart.
+    io.visionlake.jobs.faces.FaceRecognition faces = io.visionlake.jobs.faces.FaceRecognition.prepare(spark, lake, conf, plan.selection());
+    MicroBatchWriter writer = new MicroBatchWriter(spark, lake, plan, head, tracking(settings, conf), faces, new MicroBatchWriter.Options(
         settings.queryName, identity.id(), identity.legacy(), settings.windowSeconds, settings.watermarkSeconds, spark.sparkContext().defaultParallelism(),
         maxPerTrigger, conf.getInt(JobOptions.COMMIT_ATTEMPTS), settings.checkpoint, maxClockSkewSeconds,
         conf.getLong(JobOptions.STREAM_METRICS_INTERVAL)));

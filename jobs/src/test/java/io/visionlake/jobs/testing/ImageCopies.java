@@ -52,6 +52,21 @@ public final class ImageCopies {
     writeJpeg(draw(img, dx, dy, w, h, w, h), 0.6f, out);
   }
 
+  /** Mirrored left to right, JPEG quality 90: the same face seen from the other side. */
+  public static void flipped(Path photo, Path out) {
+    BufferedImage img = read(photo);
+    BufferedImage mirror = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = mirror.createGraphics();
+    g.drawImage(img, img.getWidth(), 0, -img.getWidth(), img.getHeight(), null);
+    g.dispose();
+    writeJpeg(mirror, 0.9f, out);
+  }
+
+  /** The region (x, y, w, h) of the photo scaled to outW x outH (bilinear), JPEG quality 90. */
+  public static void region(Path photo, int x, int y, int w, int h, int outW, int outH, Path out) {
+    writeJpeg(draw(read(photo), x, y, w, h, outW, outH), 0.9f, out);
+  }
+
   private static BufferedImage read(Path photo) {
     try {
       return ImageIO.read(photo.toFile());
