@@ -64,7 +64,7 @@ class NotebookRunnerTest {
       new Burst("south", Instant.parse("2024-05-01T13:00:00Z"), 300), new Burst("south", Instant.parse("2024-05-01T14:20:00Z"), 400));
   static final Pattern CHART_DIV = Pattern.compile("<div class=\"chart\" id=\"chart-(\\d+)\"");
   /** A cell reading a table only the stream writes. */
-  static final Pattern STREAM_TABLE = Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+(frames|frame_errors|flow_counts|late_frames|tracks|line_crossings|zone_visits|object_counts)\\b");
+  static final Pattern STREAM_TABLE = Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+(frames|frame_errors|flow_counts|late_frames|tracks|line_crossings|zone_visits|object_counts|stream_metrics|face_sightings)\\b");
 
   @TempDir
   static Path tmp;

@@ -1,5 +1,6 @@
 package io.visionlake.udfs.analyze.faces;
 
+import io.visionlake.udfs.analyze.objects.Nms;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,7 +30,7 @@ final class FaceNms {
       }
       boolean suppressed = false;
       for (int j = selected.size() - 1; j >= 0; j--) {
-        double iou = iou(boxes, c, selected.get(j));
+        double iou = Nms.iou(boxes, c, selected.get(j));
         if (iou != 0.0 && iou > iouThreshold) {
           suppressed = true;
           break;
@@ -40,24 +41,5 @@ final class FaceNms {
       }
     }
     return selected;
-  }
-
-  static double iou(float[] b, int i, int j) {
-    double yminI = Math.min(b[4 * i], b[4 * i + 2]);
-    double xminI = Math.min(b[4 * i + 1], b[4 * i + 3]);
-    double ymaxI = Math.max(b[4 * i], b[4 * i + 2]);
-    double xmaxI = Math.max(b[4 * i + 1], b[4 * i + 3]);
-    double yminJ = Math.min(b[4 * j], b[4 * j + 2]);
-    double xminJ = Math.min(b[4 * j + 1], b[4 * j + 3]);
-    double ymaxJ = Math.max(b[4 * j], b[4 * j + 2]);
-    double xmaxJ = Math.max(b[4 * j + 1], b[4 * j + 3]);
-    double areaI = (ymaxI - yminI) * (xmaxI - xminI);
-    double areaJ = (ymaxJ - yminJ) * (xmaxJ - xminJ);
-    if (areaI <= 0 || areaJ <= 0) {
-      return 0.0;
-    }
-    double inter = Math.max(Math.min(ymaxI, ymaxJ) - Math.max(yminI, yminJ), 0.0)
-        * Math.max(Math.min(xmaxI, xmaxJ) - Math.max(xminI, xminJ), 0.0);
-    return inter / (areaI + areaJ - inter);
   }
 }

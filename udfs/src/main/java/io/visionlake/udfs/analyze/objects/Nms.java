@@ -46,7 +46,8 @@ public final class Nms {
     return kept;
   }
 
-  static double iou(float[] b, int i, int j) {
+  /** IoU of boxes {@code i} and {@code j} (4 corners each, any consistent order); 0 when either is empty. */
+  public static double iou(float[] b, int i, int j) {
     double yMinI = Math.min(b[4 * i], b[4 * i + 2]);
     double xMinI = Math.min(b[4 * i + 1], b[4 * i + 3]);
     double yMaxI = Math.max(b[4 * i], b[4 * i + 2]);
