@@ -326,6 +326,8 @@ public final class LandingSource implements TableProvider {
           return;
         }
         FileSystem archiveFs = archive == null ? null : archive.getFileSystem(hadoop);
+        // A camera's folder once per commit, not once per file (a mkdirs is a round trip on object stores).
+        Set<Path> made = new HashSet<>();
         String rootPrefix = fs.makeQualified(root).toUri().getPath();
         for (Map<String, Long> files : log.subMap(cleanedThrough, false, through, true).values()) {
           for (String name : files.keySet()) {
@@ -340,7 +342,9 @@ public final class LandingSource implements TableProvider {
               String relative = file.toUri().getPath();
               relative = relative.startsWith(rootPrefix) ? relative.substring(rootPrefix.length()) : relative;
               Path target = new Path(archive, relative.replaceFirst("^/+", ""));
-              archiveFs.mkdirs(target.getParent());
+              if (made.add(target.getParent())) {
+                archiveFs.mkdirs(target.getParent());
+              }
               done = fs.rename(file, target);
             }
             if (done) {
