@@ -87,23 +87,38 @@ public final class FlowCounts {
    * without {@code faces}) count null there.
    */
   public static Dataset<Row> of(Dataset<Row> frames, String windowDuration) {
-    List<String> columns = Arrays.asList(frames.columns());
-    Column people = columns.contains("people") ? col("people")
-        : columns.contains("objects") ? size(filter(col("objects"), o -> o.getField("label").equalTo("person")))
-        : lit(null).cast(DataTypes.IntegerType);
-    Column faces = columns.contains("faces") ? col("faces") : lit(null).cast(DataTypes.IntegerType);
-    // Distinct person tracks: the tracked objects' person track ids of the window, counted once each.
-    Column personTracks = tracked(frames)
-        ? transform(filter(col("objects"), o -> o.getField("label").equalTo("person").and(o.getField("track_id").isNotNull())),
-            o -> o.getField("track_id"))
-        : lit(null).cast(DataTypes.createArrayType(DataTypes.IntegerType));
     return frames.withColumn("w", window(col("captured_at"), windowDuration))
-        .withColumn("p", people).withColumn("f", faces).withColumn("pt", personTracks)
+        .withColumn("p", people(frames)).withColumn("f", faces(frames)).withColumn("pt", personTracks(frames))
         .groupBy(col("camera_id"), col("w").getField("start").as("window_start"), col("w").getField("end").as("window_end"))
         .agg(count(lit(1)).as("frames"), sum("p").cast(DataTypes.LongType).as("people_detections"), avg("p").as("avg_people"),
             max("p").as("peak_people"), sum("f").cast(DataTypes.LongType).as("faces"),
             tracked(frames) ? size(array_distinct(flatten(collect_list("pt")))).cast(DataTypes.LongType).as("people")
                 : lit(null).cast(DataTypes.LongType).as("people"));
+  }
+
+  /**
+   * A frame's people: the {@code people} column where the stream ran the people analyser, else the
+   * number of {@code person} objects; null without either. The stream's running windows
+   * (OpenWindows) read the same per-frame values, so they sum exactly what {@link #of} sums.
+   */
+  public static Column people(Dataset<Row> frames) {
+    List<String> columns = Arrays.asList(frames.columns());
+    return columns.contains("people") ? col("people")
+        : columns.contains("objects") ? size(filter(col("objects"), o -> o.getField("label").equalTo("person")))
+        : lit(null).cast(DataTypes.IntegerType);
+  }
+
+  /** A frame's faces (the {@code faces} analyser's count), or null. */
+  public static Column faces(Dataset<Row> frames) {
+    return Arrays.asList(frames.columns()).contains("faces") ? col("faces") : lit(null).cast(DataTypes.IntegerType);
+  }
+
+  /** A tracked frame's person track ids (objects labelled person with a track id); null when untracked. */
+  public static Column personTracks(Dataset<Row> frames) {
+    return tracked(frames)
+        ? transform(filter(col("objects"), o -> o.getField("label").equalTo("person").and(o.getField("track_id").isNotNull())),
+            o -> o.getField("track_id"))
+        : lit(null).cast(DataTypes.createArrayType(DataTypes.IntegerType));
   }
 
   /** Whether {@code frames} holds tracked objects (an {@code objects} column whose structs carry {@code track_id}). */

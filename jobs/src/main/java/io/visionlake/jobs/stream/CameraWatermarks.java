@@ -39,9 +39,10 @@ final class CameraWatermarks {
 
   /**
    * One batch's state: when it ran ({@code nowMillis}), each camera's latest capture time (ms) after
-   * it, and each camera's tracking state after it ({@link CameraTracking}; empty without objects).
+   * it, each camera's tracking state after it ({@link CameraTracking}; empty without objects), and
+   * the windows not final yet ({@link OpenWindows}; null in a state an earlier version wrote).
    */
-  record State(long nowMillis, Map<String, Long> maxCaptured, Map<String, String> trackers) {
+  record State(long nowMillis, Map<String, Long> maxCaptured, Map<String, String> trackers, JsonNode windows) {
     State {
       maxCaptured = Collections.unmodifiableMap(new TreeMap<>(maxCaptured));
       trackers = Collections.unmodifiableMap(new TreeMap<>(trackers));
@@ -102,6 +103,9 @@ final class CameraWatermarks {
       state.maxCaptured().forEach(cameras::put);
       ObjectNode trackers = json.putObject("trackers");
       state.trackers().forEach(trackers::put);
+      if (state.windows() != null) {
+        json.set("windows", state.windows());
+      }
       Path file = new Path(dir, Long.toString(batchId));
       Path tmp = new Path(dir, "." + batchId + "." + UUID.randomUUID() + ".tmp");
       try (OutputStream out = fs.create(tmp, false)) {
@@ -148,6 +152,6 @@ final class CameraWatermarks {
       Map.Entry<String, JsonNode> e = it.next();
       trackers.put(e.getKey(), e.getValue().asText());
     }
-    return new State(json.get("now").asLong(), cameras, trackers);
+    return new State(json.get("now").asLong(), cameras, trackers, json.get("windows"));
   }
 }

@@ -10,9 +10,7 @@ import static org.apache.spark.sql.functions.window;
 import io.visionlake.jobs.faces.FaceRecognition;
 import io.visionlake.jobs.faces.FaceSightings;
 import io.visionlake.jobs.lake.DeltaRetry;
-import io.visionlake.jobs.lake.FlowCounts;
 import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.lake.ObjectCounts;
 import io.visionlake.jobs.scoring.AnalyzerSelection;
 import io.visionlake.jobs.scoring.FrameScorer;
 import io.visionlake.jobs.scoring.ScoringPlan;
@@ -24,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -46,9 +45,11 @@ import org.slf4j.LoggerFactory;
  * nothing to a table it already reached, and another checkpoint's batches never count as this one's. Each
  * camera has its own watermark, from its own frames of earlier batches only ({@link CameraWatermarks},
  * which also keeps the "now" a batch judged clock skew against), so a replay classifies late and
- * skewed frames exactly as the first attempt did. {@code flow_counts} is then recomputed
- * from {@code frames} for every (camera, window) the batch touched and MERGEd, which makes it a
- * function of {@code frames}, however often a batch runs.
+ * skewed frames exactly as the first attempt did. The same state keeps each camera's windows that
+ * are not final yet as running statistics ({@link OpenWindows}): the batch adds its frames and
+ * crossings and MERGEs the whole windows it touched into {@code flow_counts} and {@code
+ * object_counts}, so they equal a recomputation from {@code frames} however often a batch runs, and
+ * a batch reads no table's history to get there.
  */
 public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
   private static final long serialVersionUID = 1L;
@@ -76,6 +77,8 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   private final transient CameraTracking tracking;
   private final transient TrackTables tracks;
   private final transient StreamMetrics metrics;
+  /** Writes flow_counts' and object_counts' windows at about an append's cost. */
+  private final transient WindowFiles windowFiles;
   /** Face recognition (null: the stream runs no recognising faces analyser): faces rows and face_sightings. */
   private final transient FaceRecognition faces;
 
@@ -106,6 +109,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     this.streamId = options.streamId();
     this.tracks = tracking == null ? null : new TrackTables(spark, lake, stream, streamId);
     this.clocks = new CameraWatermarks(spark.sessionState().newHadoopConf(), options.checkpoint());
+    this.windowFiles = new WindowFiles(spark, lake, stream, streamId, options.commitAttempts());
     this.metrics = new StreamMetrics(spark, lake, stream, streamId, options.metricsIntervalSeconds() * 1000);
   }
 
@@ -264,24 +268,48 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         tracks.write(tracked, batchId, (rows, table) -> append(rows, table, batchId));
         phases.lap("tracks");
       }
+      // The batch's frames and crossings join the windows not final yet (kept in the state, not read
+      // back from the tables); windows the watermark has passed are written final and dropped.
+      OpenWindows windows = openWindows(prior, batchId, before);
+      Set<Map.Entry<String, Long>> touched = windows.add(kinds.containsKey(FrameScorer.FRAME) ? OpenWindows.frames(frames) : List.of(),
+          tracked == null ? List.of() : crossings(tracked.crossings()), tracked == null ? Map.of() : trackLabels(tracked.tracks()));
+      Map<String, Long> watermarkAfter = new java.util.TreeMap<>();
+      after.forEach((camera, max) -> watermarkAfter.put(camera, max - options.watermarkDelaySeconds() * 1000));
+      OpenWindows.Written written = windows.drain(touched, watermarkAfter, tracking != null, now);
+      phases.lap("windows");
+      // The windows' new files are written first, so the state records them before anything commits.
+      Map<String, WindowFiles.Left> leftBefore = filesOf(prior);
+      Map<String, WindowFiles.Left> recordedLeft = filesOf(recorded);
+      Map<String, WindowFiles.Left> leftAfter = new java.util.TreeMap<>(leftBefore);
+      List<WindowFiles.Prepared> writes = new ArrayList<>();
+      // A batch that touched no window and turned none final (only late frames, say) makes no commit.
+      if (!touched.isEmpty() || !written.finalFlows().isEmpty() || !written.finalObjects().isEmpty()) {
+        writes.add(windowFiles.prepare(Lake.FLOW_COUNTS, Lake.FLOW_COUNTS_SCHEMA, written.finalFlows(), written.openFlows(),
+            written.regionStarts(), batchId, leftBefore.get(Lake.FLOW_COUNTS), recordedLeft.get(Lake.FLOW_COUNTS)));
+        phases.lap("flow_counts");
+        if (tracked != null) {
+          writes.add(windowFiles.prepare(Lake.OBJECT_COUNTS, Lake.OBJECT_COUNTS_SCHEMA, written.finalObjects(), written.openObjects(),
+              written.regionStarts(), batchId, leftBefore.get(Lake.OBJECT_COUNTS), recordedLeft.get(Lake.OBJECT_COUNTS)));
+          phases.lap("object_counts");
+        }
+      }
+      writes.forEach(w -> leftAfter.put(w.table(), w.after()));
       // Recorded before Spark commits the batch: the next batch reads it, a replay of this one rewrites it alike.
-      clocks.write(batchId, new CameraWatermarks.State(nowMillis, after, tracked != null ? tracked.states() : Map.of()));
+      CameraWatermarks.State state = new CameraWatermarks.State(nowMillis, after, tracked != null ? tracked.states() : Map.of(),
+          windowsState(windows, leftAfter));
+      clocks.write(batchId, state);
       watermarks = watermarksOf(after);
       phases.lap("state");
-      // A backfill recomputing flow_counts for the same day can win the race for the commit; the
-      // recomputation from frames is idempotent, so the losing MERGE simply runs again.
-      Dataset<Row> batchFrames = frames;
-      DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " flow_counts", options.commitAttempts(),
-          () -> refreshWindows(batchFrames, now, Lake.FLOW_COUNTS, "t.camera_id = s.camera_id AND t.window_start = s.window_start",
-              (all, from, to, duration) -> FlowCounts.of(all, duration)));
-      phases.lap("flow_counts");
-      if (tracked != null) {
-        DeltaRetry.onConflict("stream " + stream + " batch " + batchId + " object_counts", options.commitAttempts(),
-            () -> refreshWindows(batchFrames, now, Lake.OBJECT_COUNTS,
-                "t.camera_id = s.camera_id AND t.window_start = s.window_start AND t.label = s.label",
-                (all, from, to, duration) -> ObjectCounts.of(all, TrackTables.frameKey(), tracksSince(from), crossingsBetween(from, to), duration)));
-        phases.lap("object_counts");
+      boolean asPrepared = true;
+      for (WindowFiles.Prepared w : writes) {
+        asPrepared &= w.commit();
+        leftAfter.put(w.table(), w.after());
+        phases.lap(w.table());
       }
+      if (!asPrepared) { // a write took the general path: its new files, for the next batch
+        clocks.write(batchId, new CameraWatermarks.State(nowMillis, after, state.trackers(), windowsState(windows, leftAfter)));
+      }
+      Dataset<Row> batchFrames = frames;
       // A window of face_sightings changes only when the batch matched someone or a window turns
       // final; most batches of a camera nobody known passes skip the MERGE (about a second each).
       if (split != null && (!split.faces().filter(col("person").isNotNull()).isEmpty()
@@ -446,11 +474,6 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     Dataset<Row> of(Dataset<Row> frames, Timestamp from, Timestamp to, String windowDuration);
   }
 
-  /** This lake's tracks seen since {@code from} (older ones have no box in the windows), for object_counts' labels. */
-  private Dataset<Row> tracksSince(Timestamp from) {
-    return lake.table(spark, Lake.TRACKS).toDF().filter(col("last_seen").geq(from));
-  }
-
   /** This lake's faces of frames captured between {@code from} and {@code to} (by partition, then time). */
   private Dataset<Row> facesBetween(Timestamp from, Timestamp to) {
     Dataset<Row> all = lake.table(spark, Lake.FACES).toDF();
@@ -462,18 +485,97 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     return Date.valueOf(t.toInstant().atZone(java.time.ZoneOffset.UTC).toLocalDate());
   }
 
-  /** This lake's line crossings between {@code from} and {@code to}, for object_counts. */
-  private Dataset<Row> crossingsBetween(Timestamp from, Timestamp to) {
-    return lake.exists(spark, Lake.LINE_CROSSINGS)
-        ? lake.table(spark, Lake.LINE_CROSSINGS).toDF().filter(col("crossed_at").between(from, to))
-        : spark.createDataFrame(List.of(), Lake.LINE_CROSSINGS_SCHEMA);
+  /** The batch's crossings as the windows count them. */
+  private static List<OpenWindows.Crossing> crossings(List<CameraTracking.Crossing> crossings) {
+    List<OpenWindows.Crossing> out = new ArrayList<>(crossings.size());
+    crossings.forEach(c -> out.add(new OpenWindows.Crossing(c.camera(), c.label(), c.at(), "in".equals(c.direction()))));
+    return out;
+  }
+
+  /** Per camera, each track's class (fixed when the track is confirmed) of the tracks the batch saw. */
+  private static Map<String, Map<Integer, String>> trackLabels(List<CameraTracking.TrackRow> tracks) {
+    Map<String, Map<Integer, String>> labels = new java.util.HashMap<>();
+    tracks.forEach(t -> labels.computeIfAbsent(t.camera(), c -> new java.util.HashMap<>()).put(t.trackId(), t.label()));
+    return labels;
   }
 
   /**
-   * One MERGE per table and batch: recomputes from {@code frames} (and {@code line_crossings}) every
-   * (camera, window) the batch's frames fall in and every window the watermark has just passed
-   * (it turns final), and MERGEs the result into {@code table} ({@code flow_counts}, {@code
-   * object_counts}). Marking windows final in the same MERGE, not a separate UPDATE, is one Delta
+   * The windows not final yet after the batch before {@code batchId}: from its state. A checkpoint
+   * an earlier version wrote has no windows in its state: then, once, each camera's open windows
+   * (from the window holding its watermark on) are recomputed from this stream's rows of {@code
+   * frames}, {@code tracks} and {@code line_crossings} of earlier batches.
+   */
+  private OpenWindows openWindows(CameraWatermarks.State prior, long batchId, Map<String, Long> before) {
+    if (prior != null && prior.windows() != null) {
+      return OpenWindows.fromJson(options.windowSeconds(), prior.windows().path("open"));
+    }
+    OpenWindows windows = new OpenWindows(options.windowSeconds());
+    if (before.isEmpty() || !lake.exists(spark, Lake.FRAMES)) {
+      return windows;
+    }
+    Map<String, Long> starts = new java.util.TreeMap<>();
+    before.forEach((camera, max) -> starts.put(camera, windows.windowStart(max - options.watermarkDelaySeconds() * 1000)));
+    Timestamp from = new Timestamp(starts.values().stream().min(Long::compare).orElseThrow());
+    Column cameras = col("camera_id").isin(starts.keySet().toArray());
+    Dataset<Row> frames = lake.table(spark, Lake.FRAMES).toDF();
+    List<OpenWindows.Frame> seen = OpenWindows.frames(frames.filter(own(frames).and(cameras).and(col("batch_id").lt(batchId))
+        .and(col("capture_date").geq(utcDate(from))).and(col("captured_at").geq(from))));
+    seen.removeIf(f -> f.capturedAt() < starts.get(f.camera()));
+    Map<String, Map<Integer, String>> labels = new java.util.HashMap<>();
+    List<OpenWindows.Crossing> crossed = new ArrayList<>();
+    if (lake.exists(spark, Lake.TRACKS)) {
+      Dataset<Row> t = lake.table(spark, Lake.TRACKS).toDF();
+      t.filter(own(t).and(cameras).and(col("last_seen").geq(from))).select("camera_id", "track_id", "label").collectAsList()
+          .forEach(r -> labels.computeIfAbsent(r.getString(0), c -> new java.util.HashMap<>()).put(r.getInt(1), r.getString(2)));
+    }
+    if (lake.exists(spark, Lake.LINE_CROSSINGS)) {
+      Dataset<Row> c = lake.table(spark, Lake.LINE_CROSSINGS).toDF();
+      c.filter(own(c).and(cameras).and(col("batch_id").lt(batchId)).and(col("crossed_at").geq(from)))
+          .select("camera_id", "label", "crossed_at", "direction").collectAsList()
+          .forEach(r -> {
+            if (r.getTimestamp(2).getTime() >= starts.get(r.getString(0))) {
+              crossed.add(new OpenWindows.Crossing(r.getString(0), r.getString(1), r.getTimestamp(2).getTime(), "in".equals(r.getString(3))));
+            }
+          });
+    }
+    windows.add(seen, crossed, labels);
+    LOG.info("Stream {} batch {}: open windows recomputed once from the lake's tables (a checkpoint of an earlier version): {} frames",
+        stream, batchId, seen.size());
+    return windows;
+  }
+
+  /** The state's record of the windows: the open ones and where each table's files stand. */
+  private static com.fasterxml.jackson.databind.JsonNode windowsState(OpenWindows windows, Map<String, WindowFiles.Left> files) {
+    com.fasterxml.jackson.databind.node.ObjectNode json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    json.set("open", windows.toJson());
+    com.fasterxml.jackson.databind.node.ObjectNode tables = json.putObject("files");
+    files.forEach((table, left) -> {
+      if (left != null) {
+        com.fasterxml.jackson.databind.node.ObjectNode t = tables.putObject(table).put("version", left.version());
+        left.openPaths().forEach(t.putArray("open_paths")::add);
+      }
+    });
+    return json;
+  }
+
+  /** Where each table's files stood after the state's batch (empty: unknown). */
+  private static Map<String, WindowFiles.Left> filesOf(CameraWatermarks.State state) {
+    Map<String, WindowFiles.Left> files = new java.util.TreeMap<>();
+    if (state == null || state.windows() == null) {
+      return files;
+    }
+    state.windows().path("files").fields().forEachRemaining(e -> {
+      List<String> paths = new ArrayList<>();
+      e.getValue().path("open_paths").forEach(p -> paths.add(p.asText()));
+      files.put(e.getKey(), new WindowFiles.Left(e.getValue().path("version").asLong(), paths));
+    });
+    return files;
+  }
+
+  /**
+   * One MERGE per batch for {@code face_sightings}: recomputes from {@code faces} every (camera,
+   * window) the batch's frames fall in and every window the watermark has just passed (it turns
+   * final), and MERGEs the result. Marking windows final in the same MERGE, not a separate UPDATE, is one Delta
    * commit less per table and batch: a commit on a small table costs about a second here, which
    * is most of a micro-batch's fixed cost.
    */
