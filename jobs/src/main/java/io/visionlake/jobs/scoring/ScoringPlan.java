@@ -199,8 +199,11 @@ public final class ScoringPlan {
 
   /** {@code inference.autotune*}: whether executors measure each model's layout, where they keep it, how long they may take. */
   static LayoutTuner.Settings tuning(JobConf conf) {
-    return new LayoutTuner.Settings(conf.getBoolean(JobOptions.AUTOTUNE), conf.get(JobOptions.AUTOTUNE_DIR),
-        conf.getLong(JobOptions.AUTOTUNE_BUDGET_MS));
+    long budget = conf.getLong(JobOptions.AUTOTUNE_BUDGET_MS);
+    if (budget < 1) {
+      throw new IllegalArgumentException("Setting " + JobOptions.AUTOTUNE_BUDGET_MS + " must be >= 1 (milliseconds), got " + budget);
+    }
+    return new LayoutTuner.Settings(conf.getBoolean(JobOptions.AUTOTUNE), conf.get(JobOptions.AUTOTUNE_DIR), budget);
   }
 
   /**

@@ -61,7 +61,10 @@ public final class LayoutTuner {
 
   /** Batch sizes measured, up to the caller's batch size and the images available. */
   static final int[] BATCH_CANDIDATES = {1, 2, 4, 8, 16};
-  /** Timed calls per candidate after its one warm-up; their median is the candidate's time. */
+  /**
+   * Timed calls per candidate after its one warm-up (plus one warm-up per thread count at the
+   * largest batch); their median is the candidate's time.
+   */
   static final int TIMED_CALLS = 3;
   /** Default wall-clock budget of one tuning, model loads for other thread counts included. */
   public static final long DEFAULT_BUDGET_MILLIS = 3000;
@@ -69,7 +72,6 @@ public final class LayoutTuner {
   private static final Map<String, Choice> CHOICES = new ConcurrentHashMap<>();
   private static final Map<String, Object> LOCKS = new ConcurrentHashMap<>();
   private static final AtomicInteger MODEL_CALLS = new AtomicInteger();
-  private static final AtomicInteger TUNINGS = new AtomicInteger();
 
   private LayoutTuner() {}
 
@@ -118,8 +120,8 @@ public final class LayoutTuner {
    *     {@code file} (read from the cache dir), {@code fixed} (the spec's layout=fixed), {@code
    *     disabled} (tuning off), {@code default} (no image decoded, nothing to measure)
    * @param imagesPerSecond the measurements behind a tuned choice, by layout; empty otherwise
-   * @param measuredUpTo the largest batch size the choice could consider (a later partition with
-   *     more images and a larger batch size measures again)
+   * @param measuredUpTo the largest batch size the choice could consider (a later partition that
+   *     can fill a larger candidate, with more images and a larger batch size, measures again)
    */
   public record Choice(Layout layout, String source, Map<String, Double> imagesPerSecond, int measuredUpTo) {
     /** For job_runs and logs: {@code name: batch=B,threads=T (source)}. */
@@ -145,9 +147,12 @@ public final class LayoutTuner {
     if (spec.layoutFixed()) {
       return new Choice(configured, "fixed", Map.of(), maxBatch);
     }
+    if (images.isEmpty()) {
+      return new Choice(configured, "default", Map.of(), 0);
+    }
     int cores = taskCores();
     Device device = TaskDevice.forCurrentTask(spec.device(), spec.name());
-    int limit = Math.min(Math.min(maxBatch, images.size()), BATCH_CANDIDATES[BATCH_CANDIDATES.length - 1]);
+    int limit = largestCandidate(Math.min(maxBatch, images.size())); // the largest batch this partition can measure
     String key = key(spec, requestedThreads, cores, device);
     synchronized (LOCKS.computeIfAbsent(key, k -> new Object())) {
       Choice known = CHOICES.get(key);
@@ -161,8 +166,8 @@ public final class LayoutTuner {
             stored.layout(), file(Paths.get(settings.cacheDir()), key));
         return clamp(stored, "file", maxBatch);
       }
-      Choice tuned = tune(spec, configured, threadCandidates(spec, requestedThreads, configured.threads(), cores, device),
-          decodeOptions, images.subList(0, Math.min(images.size(), limit)), settings.budgetMillis());
+      Choice tuned = tune(spec, threadCandidates(spec, requestedThreads, configured.threads(), cores, device),
+          decodeOptions, images.subList(0, limit), settings.budgetMillis());
       if (tuned == null) {
         return new Choice(configured, "default", Map.of(), 0);
       }
@@ -182,11 +187,6 @@ public final class LayoutTuner {
   /** Model calls made to time layouts in this JVM, warm-ups included (tests: a cached layout makes none). */
   public static int timedCalls() {
     return MODEL_CALLS.get();
-  }
-
-  /** Tunings run in this JVM. */
-  public static int tunings() {
-    return TUNINGS.get();
   }
 
   /** Forgets every choice made or read in this JVM (tests); the files stay. */
@@ -239,7 +239,7 @@ public final class LayoutTuner {
   }
 
   /** Measures every candidate within the budget; null when no image decodes or no candidate runs. */
-  private static Choice tune(ModelSpec spec, Layout configured, List<Integer> threads, DecodeOptions decodeOptions, List<byte[]> images,
+  private static Choice tune(ModelSpec spec, List<Integer> threads, DecodeOptions decodeOptions, List<byte[]> images,
       long budgetMillis) {
     long start = System.nanoTime();
     long deadline = start + budgetMillis * 1_000_000L;
@@ -247,7 +247,6 @@ public final class LayoutTuner {
     if (all.size() == 0) {
       return null;
     }
-    TUNINGS.incrementAndGet();
     Map<Layout, Double> measured = new LinkedHashMap<>();
     Layout best = null;
     LoadedModel kept = null; // the detached load of the best thread count so far, handed to the cache at the end
@@ -264,6 +263,9 @@ public final class LayoutTuner {
       try {
         Predictor<ImageBatch, BatchOutput> predictor = model.embedsWithGraph() ? null : model.newPredictor();
         try {
+          // A fresh model's first call pays for allocations and code paths the next calls reuse:
+          // one call at the largest batch first, so it is not charged to the first candidate.
+          warmUp(model, predictor, slice(all, largestCandidate(all.size())));
           for (int b : BATCH_CANDIDATES) {
             if (b > all.size() || (best != null && System.nanoTime() > deadline)) {
               break;
@@ -312,6 +314,24 @@ public final class LayoutTuner {
     measured.forEach((l, r) -> rates.put(l.toString(), r));
     LOG.debug("Tuned model {} in {} ms", spec.name(), (System.nanoTime() - start) / 1_000_000);
     return new Choice(best, "tuned", Collections.unmodifiableMap(rates), images.size());
+  }
+
+  private static int largestCandidate(int images) {
+    int largest = BATCH_CANDIDATES[0];
+    for (int b : BATCH_CANDIDATES) {
+      if (b <= images) {
+        largest = b;
+      }
+    }
+    return largest;
+  }
+
+  private static void warmUp(LoadedModel model, Predictor<ImageBatch, BatchOutput> predictor, ImageBatch batch) {
+    try {
+      call(model, predictor, batch);
+    } catch (Exception e) {
+      // the candidates find out which batch sizes the engine takes
+    }
   }
 
   /** Images/s of one warm-up plus up to {@link #TIMED_CALLS} timed calls (median), or null if the call fails. */
