@@ -34,7 +34,7 @@ public final class ExecutorModelCache {
    */
   public static LoadedModel get(ModelSpec spec, int threads) {
     Device device = TaskDevice.forCurrentTask(spec.device(), spec.name());
-    return MODELS.computeIfAbsent(new Key(spec, device.toString(), threads), k -> load(spec, threads, device, "cached"));
+    return MODELS.computeIfAbsent(new Key(spec, device.toString(), threads), k -> load(spec, threads, device, ""));
   }
 
   /** The model for {@code spec} with {@code threads} on the current task's device if this JVM has it loaded, else null. */
@@ -47,7 +47,7 @@ public final class ExecutorModelCache {
    * thread counts with these and hands the one it keeps to {@link #offer}. Counted in {@link #loadCount()}.
    */
   public static LoadedModel loadDetached(ModelSpec spec, int threads) {
-    return load(spec, threads, TaskDevice.forCurrentTask(spec.device(), spec.name()), "detached");
+    return load(spec, threads, TaskDevice.forCurrentTask(spec.device(), spec.name()), " (to measure a layout)");
   }
 
   /**
@@ -67,9 +67,9 @@ public final class ExecutorModelCache {
   private static LoadedModel load(ModelSpec spec, int threads, Device device, String how) {
     LoadedModel model = LoadedModel.load(spec, hadoopConf(), threads, device);
     int loads = LOADS.incrementAndGet();
-    LOG.info("Loaded model {} v{} ({}, sha256 {}) in {} ms with {} intra-op thread(s) on {} on executor {} ({}); model loads in this JVM: {}",
+    LOG.info("Loaded model {} v{} ({}, sha256 {}) in {} ms with {} intra-op thread(s) on {} on executor {}; model loads in this JVM: {}{}",
         spec.name(), spec.version(), spec.engine(), model.sha256().substring(0, 12), model.loadMillis(), threads, device,
-        executorId(), how, loads);
+        executorId(), loads, how);
     return model;
   }
 
