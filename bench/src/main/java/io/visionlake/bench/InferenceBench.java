@@ -278,7 +278,10 @@ public final class InferenceBench implements Callable<Integer> {
           w.name, decode, full);
       r.put("decode_full_size_then_resize_img_s", round(full));
     }
-    double job = job(spark, w, work);
+    BatchInferenceJob.Result first = jobRun(spark, w, work);
+    double job = first.inputsSeen / first.seconds;
+    // What the executor's LayoutTuner picked (or "disabled"/"fixed"): the job's batch size and threads.
+    r.put("job_layout", first.layout);
     if (levers) {
       r.put("job_levers", jobLevers(spark, w, work));
       // The default again, now that the lever runs have warmed the JIT as much as it warmed them:
@@ -296,8 +299,8 @@ public final class InferenceBench implements Callable<Integer> {
     r.put("naive_img_s", round(naive));
     r.put("job_over_raw", round(job / raw));
     r.put("job_over_naive", round(job / naive));
-    System.err.printf(Locale.ROOT, "[bench] %s: raw %.1f · decode %.1f · job %.1f · naive %.1f img/s · job/raw %.2f · job/naive %.1f%n",
-        w.name, raw, decode, job, naive, job / raw, job / naive);
+    System.err.printf(Locale.ROOT, "[bench] %s: raw %.1f · decode %.1f · job %.1f · naive %.1f img/s · job/raw %.2f · job/naive %.1f"
+        + " · job layout %s%n", w.name, raw, decode, job, naive, job / raw, job / naive, first.layout);
     return r;
   }
 
@@ -441,13 +444,19 @@ public final class InferenceBench implements Callable<Integer> {
    * naive path gets the same warm-up.
    */
   static double job(SparkSession spark, Workload w, Path work) throws IOException {
+    BatchInferenceJob.Result result = jobRun(spark, w, work);
+    return result.inputsSeen / result.seconds;
+  }
+
+  /** {@link #job}'s timed run, with its layout ({@code Result.layout}). */
+  static BatchInferenceJob.Result jobRun(SparkSession spark, Workload w, Path work) throws IOException {
     ExecutorModelCache.closeAll();
     Path lake = fresh(work.resolve("lake-job-" + w.name));
     BatchInferenceJob.run(spark, new BatchInferenceJob.Settings(List.of(warmupDir(w, work).toString()),
         lake.toString(), "warmup", w.specFile.toString(), null, "bench warm-up"));
     BatchInferenceJob.Result result = BatchInferenceJob.run(spark, new BatchInferenceJob.Settings(
         List.of(w.dir.toString()), lake.toString(), "bench", w.specFile.toString(), null, "bench"));
-    return result.inputsSeen / result.seconds;
+    return result;
   }
 
   /**
@@ -462,6 +471,8 @@ public final class InferenceBench implements Callable<Integer> {
       levers.put("storageLevel_MEMORY_AND_DISK", Map.of("spark.visionlake.results.storageLevel", "MEMORY_AND_DISK"));
     }
     levers.put("threads_per_task_2", Map.of("spark.visionlake.threads", "2"));
+    // The spec's batch.size and threads as written, against the measured layout of the defaults.
+    levers.put("autotune_off", Map.of("spark.visionlake.inference.autotune", "false"));
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Map<String, String>> lever : levers.entrySet()) {
       lever.getValue().forEach((k, v) -> spark.conf().set(k, v));

@@ -189,7 +189,7 @@ public final class BackfillJob {
     Date ingestDate = Date.valueOf(day.day);
     spark.sparkContext().setJobGroup("visionlake-backfill-" + day.day + "-" + runId,
         String.format(Locale.ROOT, "Backfill %s (%d files, model=%s) into %s", day.day, day.files.size(), model, lake.root()), false);
-    recordDay(runs, runId, settings, day, model, scoring.modelSha(), scoring.resultSettings(), started, null, RUNNING, null);
+    recordDay(runs, runId, settings, day, model, scoring.modelSha(), scoring.resultSettings(), started, null, RUNNING, null, null);
     // Set inside the try, so a failing score() is recorded like any other failure of the day.
     AtomicReference<Dataset<Row>> scored = new AtomicReference<>();
     try {
@@ -233,7 +233,7 @@ public final class BackfillJob {
       }
       long failed = day.files.size() - ok;
       recordDay(runs, runId, settings, day, model, scoring.modelSha(), scoring.resultSettings(), started, new long[] {day.files.size(), ok, failed},
-          SUCCEEDED, day.hidden == 0 ? null : InputFiles.hiddenNote(day.hidden));
+          SUCCEEDED, day.hidden == 0 ? null : InputFiles.hiddenNote(day.hidden), scoring.layouts());
       LOG.info("Backfill {}: {} files = {} images + {} errors", day.day, day.files.size(), ok, failed);
       return new DayOutcome(day.day, SUCCEEDED, day.files.size(), ok, failed,
           (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0, null);
@@ -243,7 +243,8 @@ public final class BackfillJob {
       LOG.error("Backfill {} failed", day.day, e);
       String cause = RunLog.cause(e);
       try {
-        recordDay(runs, runId, settings, day, model, scoring.modelSha(), scoring.resultSettings(), started, null, FAILED, cause);
+        recordDay(runs, runId, settings, day, model, scoring.modelSha(), scoring.resultSettings(), started, null, FAILED, cause,
+            scoring.layouts());
       } catch (RuntimeException recordError) {
         LOG.error("Backfill {}: recording its failure in job_runs failed too", day.day, recordError);
       }
@@ -324,10 +325,10 @@ public final class BackfillJob {
   }
 
   private static void recordDay(RunLog runs, String runId, Settings settings, DayInputs day, String model,
-      String modelSha, String resultSettings, Instant started, long[] counts, String status, String message) {
+      String modelSha, String resultSettings, Instant started, long[] counts, String status, String message, String layout) {
     runs.append(new RunLog.Entry(runId, JOB, settings.arguments, started, RUNNING.equals(status) ? null : Instant.now(),
         counts == null ? null : counts[0], counts == null ? null : counts[1], counts == null ? null : counts[2], status, message,
-        day.day, settings.source, day.fingerprint(resultSettings), model, modelSha, day.dir));
+        day.day, settings.source, day.fingerprint(resultSettings), model, modelSha, day.dir, layout));
   }
 
 

@@ -59,7 +59,8 @@ public final class BatchInferenceJob {
       JobConf conf = JobConf.forJob(catalog, settings.confFile, spark);
       Result result = execute(spark, settings, conf, catalog, lake, runId, started);
       RunLog.of(spark, lake).append(RunLog.Entry.run(runId, JOB, settings.arguments, started, result.inputsSeen, result.imagesWritten,
-          result.errorsWritten, RunLog.SUCCEEDED, result.hiddenSkipped == 0 ? null : InputFiles.hiddenNote(result.hiddenSkipped)));
+          result.errorsWritten, RunLog.SUCCEEDED, result.hiddenSkipped == 0 ? null : InputFiles.hiddenNote(result.hiddenSkipped))
+          .withLayout(result.layout));
       return result;
     } catch (Throwable e) {
       // Throwable: Spark's checked SparkException (a failed task, a failed write) escapes a
@@ -148,7 +149,7 @@ public final class BatchInferenceJob {
     results.unpersist();
     double seconds = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
     return new Result(runId, inputs, ok, failed, imagesInserted, errorsInserted, List.copyOf(refreshed), seconds, listing.hidden(),
-        faces == null ? -1 : facesInserted);
+        faces == null ? -1 : facesInserted, plan.layouts());
   }
 
   /**
@@ -235,9 +236,12 @@ public final class BatchInferenceJob {
     public final long hiddenSkipped;
     /** New rows in {@code faces}; -1 when the run recognised no faces (no {@code faces} analyser). */
     public final long facesInserted;
+    /** The inference layout(s) the executors ran the model with (job_runs.layout); null without a model. */
+    public final String layout;
 
     Result(String runId, long inputsSeen, long imagesWritten, long errorsWritten, long imagesInserted, long errorsInserted,
-        List<Date> touchedDates, double seconds, long hiddenSkipped, long facesInserted) {
+        List<Date> touchedDates, double seconds, long hiddenSkipped, long facesInserted, String layout) {
+      this.layout = layout;
       this.hiddenSkipped = hiddenSkipped;
       this.facesInserted = facesInserted;
       this.runId = runId;

@@ -16,6 +16,21 @@ public final class JobOptions {
   /** Engine intra-op threads per task; 0 means spark.task.cpus. */
   public static final String THREADS = PREFIX + "threads";
 
+  /**
+   * Whether each executor measures a model's fastest layout (images per call up to the batch size,
+   * engine threads) on its first partition ({@code LayoutTuner}); false runs every model at its
+   * batch size and threads as configured. A spec's {@code layout=fixed} opts one model out.
+   */
+  public static final String AUTOTUNE = PREFIX + "inference.autotune";
+  public static final String AUTOTUNE_DEFAULT = "true";
+
+  /** A local folder where executors keep the layouts they measured (one small JSON file each); empty: none. */
+  public static final String AUTOTUNE_DIR = PREFIX + "inference.autotuneDir";
+
+  /** Wall-clock budget of one layout measurement, in milliseconds. */
+  public static final String AUTOTUNE_BUDGET_MS = PREFIX + "inference.autotuneBudgetMs";
+  public static final String AUTOTUNE_BUDGET_MS_DEFAULT = "3000";
+
   /** Images whose header claims more pixels are quarantined before decoding. */
   public static final String MAX_PIXELS = PREFIX + "decode.maxPixels";
   public static final String MAX_PIXELS_DEFAULT = "100000000";
@@ -89,6 +104,9 @@ public final class JobOptions {
       Map.entry(MODEL, MODEL_DEFAULT),
       Map.entry(BATCH_SIZE, ""),
       Map.entry(THREADS, "0"),
+      Map.entry(AUTOTUNE, AUTOTUNE_DEFAULT),
+      Map.entry(AUTOTUNE_DIR, ""),
+      Map.entry(AUTOTUNE_BUDGET_MS, AUTOTUNE_BUDGET_MS_DEFAULT),
       Map.entry(MAX_PIXELS, MAX_PIXELS_DEFAULT),
       Map.entry(MAX_FILE_BYTES, MAX_FILE_BYTES_DEFAULT),
       Map.entry(MAX_BATCH_BYTES, MAX_BATCH_BYTES_DEFAULT),

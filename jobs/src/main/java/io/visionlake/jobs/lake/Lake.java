@@ -377,6 +377,25 @@ public final class Lake {
       .add("model_sha256", DataTypes.StringType, true)
       .add("input_dir", DataTypes.StringType, true);
 
+  /**
+   * Columns any run may fill, added to {@code job_runs} after it existed (rows written before read
+   * null): the inference layout(s) the run's executors used, {@code model: batch=B,threads=T (how)}
+   * {@code ;}-separated (see LayoutTuner).
+   */
+  public static final StructType JOB_RUNS_RUN_COLUMNS = new StructType()
+      .add("layout", DataTypes.StringType, true);
+
+  /** Every column added to {@link #JOB_RUNS_SCHEMA} later: the day columns, then the run columns. */
+  public static final StructType JOB_RUNS_LATER_COLUMNS = concat(JOB_RUNS_DAY_COLUMNS, JOB_RUNS_RUN_COLUMNS);
+
+  private static StructType concat(StructType a, StructType b) {
+    StructType s = a;
+    for (StructField f : b.fields()) {
+      s = s.add(f);
+    }
+    return s;
+  }
+
   /** The {@code frames} table for these analysers: {@link #FRAMES_HEAD}, their columns, the model's, {@link #FRAMES_TRAILER}. */
   public static StructType framesSchema(List<StructField> analysisFields, boolean labels, boolean embedding) {
     StructType s = FRAMES_HEAD;
@@ -462,7 +481,7 @@ public final class Lake {
    * on its first run): {@link #read} gives a table that predates them those columns as nulls, so a
    * query over them works on every lake.
    */
-  public static final Map<String, StructType> LATER_COLUMNS = Map.of(JOB_RUNS, JOB_RUNS_DAY_COLUMNS,
+  public static final Map<String, StructType> LATER_COLUMNS = Map.of(JOB_RUNS, JOB_RUNS_LATER_COLUMNS,
       FLOW_COUNTS, new StructType().add("people", DataTypes.LongType, true),
       FRAMES, new StructType().add("landed_at", DataTypes.TimestampType, true));
 

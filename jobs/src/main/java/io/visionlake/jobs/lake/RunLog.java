@@ -32,8 +32,8 @@ public final class RunLog {
   /** job_runs.message is for reading: a cause longer than this is cut. */
   static final int MAX_MESSAGE = 4000;
 
-  /** {@link Lake#JOB_RUNS_SCHEMA} plus the backfill's {@link Lake#JOB_RUNS_DAY_COLUMNS}. */
-  public static final StructType SCHEMA = withDayColumns();
+  /** {@link Lake#JOB_RUNS_SCHEMA} plus the backfill's {@link Lake#JOB_RUNS_DAY_COLUMNS} and {@link Lake#JOB_RUNS_RUN_COLUMNS}. */
+  public static final StructType SCHEMA = withLaterColumns();
 
   private final SparkSession spark;
   private final Lake lake;
@@ -57,20 +57,26 @@ public final class RunLog {
   /** One row of job_runs; what a run (or a backfill day) reports. Counts are null while unknown. */
   public record Entry(String id, String job, String arguments, Instant started, Instant finished, Long inputsSeen,
       Long imagesWritten, Long errorsWritten, String status, String message, LocalDate runDate, String source,
-      String inputsFingerprint, String model, String modelSha256, String inputDir) {
+      String inputsFingerprint, String model, String modelSha256, String inputDir, String layout) {
 
     /** A batch run's row: no day columns. */
     public static Entry run(String id, String job, String arguments, Instant started, Long inputs, Long images, Long errors,
         String status, String message) {
       return new Entry(id, job, arguments, started, Instant.now(), inputs, images, errors, status, message, null, null, null,
-          null, null, null);
+          null, null, null, null);
+    }
+
+    /** This row with the inference layout(s) the run used (null: no model ran, or unknown). */
+    public Entry withLayout(String layout) {
+      return new Entry(id, job, arguments, started, finished, inputsSeen, imagesWritten, errorsWritten, status, message, runDate,
+          source, inputsFingerprint, model, modelSha256, inputDir, layout);
     }
 
     /** Arguments and message are masked here, the one way into the table, whatever the caller passed ({@link Credentials}). */
     Row toRow() {
       return RowFactory.create(id, job, Credentials.mask(arguments), Timestamp.from(started), finished == null ? null : Timestamp.from(finished),
           inputsSeen, imagesWritten, errorsWritten, status, Credentials.mask(message), runDate == null ? null : Date.valueOf(runDate), source,
-          inputsFingerprint, model, modelSha256, inputDir);
+          inputsFingerprint, model, modelSha256, inputDir, layout);
     }
   }
 
@@ -147,9 +153,9 @@ public final class RunLog {
     throw (T) e;
   }
 
-  private static StructType withDayColumns() {
+  private static StructType withLaterColumns() {
     StructType s = Lake.JOB_RUNS_SCHEMA;
-    for (StructField f : Lake.JOB_RUNS_DAY_COLUMNS.fields()) {
+    for (StructField f : Lake.JOB_RUNS_LATER_COLUMNS.fields()) {
       s = s.add(f);
     }
     return s;

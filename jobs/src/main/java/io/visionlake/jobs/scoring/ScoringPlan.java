@@ -10,6 +10,8 @@ import static org.apache.spark.sql.functions.when;
 import io.visionlake.jobs.conf.JobConf;
 import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.udfs.image.DecodeOptions;
+import io.visionlake.udfs.inference.LayoutAccumulator;
+import io.visionlake.udfs.inference.LayoutTuner;
 import io.visionlake.udfs.inference.PartitionedInference;
 import io.visionlake.udfs.model.ModelCatalog;
 import io.visionlake.udfs.model.ModelFiles;
@@ -58,15 +60,17 @@ public final class ScoringPlan {
   private final int batchSize;
   private final JobConf conf;
   private final Broadcast<SerializableConfiguration> hadoopConf;
+  private final LayoutAccumulator layouts;
 
   private ScoringPlan(ModelSpec spec, String modelSha, AnalyzerSelection selection, int batchSize, JobConf conf,
-      Broadcast<SerializableConfiguration> hadoopConf) {
+      Broadcast<SerializableConfiguration> hadoopConf, LayoutAccumulator layouts) {
     this.spec = spec;
     this.modelSha = modelSha;
     this.selection = selection;
     this.batchSize = batchSize;
     this.conf = conf;
     this.hadoopConf = hadoopConf;
+    this.layouts = layouts;
   }
 
   /**
@@ -106,7 +110,9 @@ public final class ScoringPlan {
         .broadcast(new SerializableConfiguration(spark.sessionState().newHadoopConf()));
     String modelSha = spec == null ? NO_MODEL : spec.sha256() != null ? spec.sha256()
         : ModelFiles.sha256(ModelFiles.localize(spec.modelUri(), hadoopConf.value().value()));
-    return new ScoringPlan(spec, modelSha, selection, batchSize, conf, hadoopConf);
+    LayoutAccumulator layouts = new LayoutAccumulator();
+    spark.sparkContext().register(layouts, "visionlake.layouts");
+    return new ScoringPlan(spec, modelSha, selection, batchSize, conf, hadoopConf, layouts);
   }
 
   /** {@code spark.visionlake.batchSize}, when set, replaces the spec's batch size for this run. */
@@ -188,7 +194,24 @@ public final class ScoringPlan {
   public PartitionedInference inference(LongAccumulator done) {
     return new PartitionedInference(spec, selection.specs, batchSize,
         DecodeOptions.builder().maxPixels(conf.getLong(JobOptions.MAX_PIXELS)).build(), conf.getInt(JobOptions.THREADS), done,
-        conf.getLong(JobOptions.MAX_BATCH_BYTES));
+        conf.getLong(JobOptions.MAX_BATCH_BYTES)).withLayoutTuning(tuning(conf), layouts);
+  }
+
+  /** {@code inference.autotune*}: whether executors measure each model's layout, where they keep it, how long they may take. */
+  static LayoutTuner.Settings tuning(JobConf conf) {
+    long budget = conf.getLong(JobOptions.AUTOTUNE_BUDGET_MS);
+    if (budget < 1) {
+      throw new IllegalArgumentException("Setting " + JobOptions.AUTOTUNE_BUDGET_MS + " must be >= 1 (milliseconds), got " + budget);
+    }
+    return new LayoutTuner.Settings(conf.getBoolean(JobOptions.AUTOTUNE), conf.get(JobOptions.AUTOTUNE_DIR), budget);
+  }
+
+  /**
+   * The layouts the plan's partitions ran with so far ({@code model: batch=B,threads=T (how)},
+   * distinct, {@code ; }-separated): {@code job_runs.layout}. Null before any model ran.
+   */
+  public String layouts() {
+    return layouts.joined();
   }
 
   /** Inference partitions for {@code inputs} files: filesPerPartition each, at least the parallelism when there are that many. */

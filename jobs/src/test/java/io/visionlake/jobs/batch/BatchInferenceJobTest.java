@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.ops.SqlQueryJob;
 import io.visionlake.jobs.testing.DeltaTestBase;
@@ -103,6 +104,10 @@ class BatchInferenceJobTest extends DeltaTestBase {
     assertThat((long) run.getAs("inputs_seen")).isEqualTo(corpus.size());
     assertThat((long) run.getAs("images_written")).isEqualTo(expectedImages.size());
     assertThat((long) run.getAs("errors_written")).isEqualTo(corpus.size() - expectedImages.size());
+    assertThat((String) run.getAs("layout")).as("the layout the executor measured (or reused) for the model")
+        .matches("fashion-cnn: batch=(1|2|4|8|16),threads=1 \\((tuned|cached)\\)"
+            + "(; fashion-cnn: batch=(1|2|4|8|16),threads=1 \\((tuned|cached)\\))*") // a later partition with more images measures again
+        .isEqualTo(result.layout);
 
     long statImages = table(Lake.LABEL_STATS).agg(org.apache.spark.sql.functions.sum("images")).first().getLong(0);
     assertThat(statImages).as("label_stats counts every image once").isEqualTo(expectedImages.size());
@@ -116,8 +121,15 @@ class BatchInferenceJobTest extends DeltaTestBase {
       before.put(t, new HashSet<>(table(t).collectAsList()));
     }
     long runsBefore = table(Lake.JOB_RUNS).count();
-    BatchInferenceJob.Result again = BatchInferenceJob.run(spark,
-        BatchInferenceJob.Settings.of(List.of(input.toString()), lake.toString(), "test"));
+    BatchInferenceJob.Result again;
+    spark.conf().set(JobOptions.AUTOTUNE, "false"); // and the layout changes no row
+    try {
+      again = BatchInferenceJob.run(spark, BatchInferenceJob.Settings.of(List.of(input.toString()), lake.toString(), "test"));
+    } finally {
+      spark.conf().unset(JobOptions.AUTOTUNE);
+    }
+    assertThat(again.layout).as("tuning off: the spec's batch.size, spark.task.cpus threads")
+        .isEqualTo("fashion-cnn: batch=64,threads=1 (disabled)");
     assertThat(again.imagesInserted).as("no new image rows").isZero();
     assertThat(again.errorsInserted).as("no new error rows").isZero();
     assertThat(again.imagesWritten + again.errorsWritten).isEqualTo(corpus.size());

@@ -21,6 +21,10 @@ import org.apache.spark.util.LongAccumulator;
  * mapPartitions}, pull {@code batchSize} rows, run them through an {@link ImageInferenceRunner} as
  * one batch, emit one output row per input row, repeat. Lazy (a partition is never materialised),
  * order-preserving, and the predictor is closed when the partition ends or the task is killed.
+ * With a model, the images per model call and the engine threads come from the {@link
+ * LayoutTuner} (measured on the partition's first images, once per model per JVM) unless the spec
+ * says {@code layout=fixed} or tuning is off ({@link #withLayoutTuning}); rows are still read
+ * {@code batchSize} at a time and each image's output is the same whatever the layout.
  *
  * <p>Serializable and small: it carries the spec and options, never a model.
  */
@@ -34,6 +38,8 @@ public final class PartitionedInference implements Serializable {
   private final int threads;
   private final LongAccumulator imagesDone;
   private final long maxBatchBytes;
+  private final LayoutTuner.Settings tuning;
+  private final LayoutAccumulator layouts;
 
   /**
    * 256 MiB per task: a batch of small images is never cut, while 12-megapixel photos under an
@@ -69,6 +75,11 @@ public final class PartitionedInference implements Serializable {
    */
   public PartitionedInference(ModelSpec spec, List<AnalyzerSpec> analyzers, int batchSize, DecodeOptions decodeOptions,
       int threads, LongAccumulator imagesDone, long maxBatchBytes) {
+    this(spec, analyzers, batchSize, decodeOptions, threads, imagesDone, maxBatchBytes, LayoutTuner.Settings.defaults(), null);
+  }
+
+  private PartitionedInference(ModelSpec spec, List<AnalyzerSpec> analyzers, int batchSize, DecodeOptions decodeOptions,
+      int threads, LongAccumulator imagesDone, long maxBatchBytes, LayoutTuner.Settings tuning, LayoutAccumulator layouts) {
     if (maxBatchBytes < 1) {
       throw new IllegalArgumentException("maxBatchBytes must be >= 1, got " + maxBatchBytes);
     }
@@ -85,6 +96,21 @@ public final class PartitionedInference implements Serializable {
     this.threads = threads;
     this.imagesDone = imagesDone;
     this.maxBatchBytes = maxBatchBytes;
+    this.tuning = tuning;
+    this.layouts = layouts;
+  }
+
+  /**
+   * This inference with layout tuning as {@code tuning} says ({@link LayoutTuner.Settings#disabled()}
+   * runs every batch at {@code batchSize} and the configured threads); each partition adds the
+   * layout it ran with to {@code layouts} when given.
+   */
+  public PartitionedInference withLayoutTuning(LayoutTuner.Settings tuning, LayoutAccumulator layouts) {
+    return new PartitionedInference(spec, analyzers, batchSize, decodeOptions, threads, imagesDone, maxBatchBytes, tuning, layouts);
+  }
+
+  public LayoutTuner.Settings tuning() {
+    return tuning;
   }
 
   public long maxBatchBytes() {
@@ -123,15 +149,18 @@ public final class PartitionedInference implements Serializable {
    * has none (it is passed to {@code combine} with a null result without touching the model).
    */
   public <T, R> Iterator<R> apply(Iterator<T> rows, Function<T, byte[]> content, BiFunction<T, ImageResult, R> combine) {
-    ImageInferenceRunner runner = new ImageInferenceRunner(spec, analyzers, decodeOptions, EngineThreads.resolve(threads, spec), batchSize);
-    TaskContext task = TaskContext.get();
-    if (task != null) {
-      task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> runner.close());
-    }
-    return new Iterator<R>() {
+    Batches<T, R> out = new Batches<T, R>() {
       private final List<T> pending = new ArrayList<>(batchSize);
       private final List<R> ready = new ArrayList<>(batchSize);
       private int next;
+      private ImageInferenceRunner runner; // made on the first batch with images: the layout is measured on them
+
+      @Override
+      public void close() {
+        if (runner != null) {
+          runner.close();
+        }
+      }
 
       @Override
       public boolean hasNext() {
@@ -170,10 +199,13 @@ public final class PartitionedInference implements Serializable {
           }
         }
         if (pending.isEmpty()) {
-          runner.close();
+          close();
           return;
         }
-        List<ImageResult> results = contents.isEmpty() ? List.of() : runner.infer(contents);
+        if (runner == null && !contents.isEmpty()) {
+          runner = newRunner(contents);
+        }
+        List<ImageResult> results = contents.isEmpty() ? List.of() : runner.inferAll(contents);
         ImageResult[] byRow = new ImageResult[pending.size()];
         for (int i = 0; i < withContent.size(); i++) {
           byRow[withContent.get(i)] = results.get(i);
@@ -186,6 +218,33 @@ public final class PartitionedInference implements Serializable {
         }
       }
     };
+    TaskContext task = TaskContext.get();
+    if (task != null) {
+      task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> out.close());
+    }
+    return out;
+  }
+
+  /** The partition's iterator; closed at the end of the partition or of the task. */
+  private interface Batches<T, R> extends Iterator<R>, AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * The runner of this partition, at the layout the tuner picks on {@code first} (the partition's
+   * first batch of images), or at {@code batchSize} and the configured threads without a model,
+   * with {@code layout=fixed} or with tuning off.
+   */
+  private ImageInferenceRunner newRunner(List<byte[]> first) {
+    if (spec == null) {
+      return new ImageInferenceRunner(null, analyzers, decodeOptions, EngineThreads.resolve(threads, null), batchSize);
+    }
+    LayoutTuner.Choice choice = LayoutTuner.choose(spec, threads, batchSize, decodeOptions, first, tuning);
+    if (layouts != null) {
+      layouts.add(choice.describe(spec.name()));
+    }
+    return new ImageInferenceRunner(spec, analyzers, decodeOptions, choice.layout().threads(), choice.layout().batchSize());
   }
 
 }

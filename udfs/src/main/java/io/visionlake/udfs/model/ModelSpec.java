@@ -26,6 +26,10 @@ public final class ModelSpec implements Serializable {
   /** TensorFlow Java: a TF.js graph model ({@code model.json}) or a SavedModel directory. */
   public static final String ENGINE_TENSORFLOW = "TensorFlow";
 
+  /** {@code layout} values: tuned per executor (the default) or the spec's batch.size and threads as written. */
+  public static final String LAYOUT_AUTO = "auto";
+  public static final String LAYOUT_FIXED = "fixed";
+
   private final String name;
   private final String version;
   private final String engine;
@@ -47,6 +51,7 @@ public final class ModelSpec implements Serializable {
   private final boolean embeddingL2;
   private final int batchSize;
   private final int threads;
+  private final boolean layoutFixed;
   private final int topK;
   private final String sha256;
   private final DeviceChoice device;
@@ -76,6 +81,7 @@ public final class ModelSpec implements Serializable {
     this.embeddingL2 = b.embeddingL2;
     this.batchSize = b.batchSize;
     this.threads = b.threads;
+    this.layoutFixed = b.layoutFixed;
     this.topK = b.topK;
     this.sha256 = b.sha256;
     this.device = b.device;
@@ -128,6 +134,9 @@ public final class ModelSpec implements Serializable {
     }
     m.put(Keys.BATCH_SIZE, Integer.toString(batchSize));
     m.put(Keys.THREADS, Integer.toString(threads));
+    if (layoutFixed) {
+      m.put(Keys.LAYOUT, LAYOUT_FIXED);
+    }
     m.put(Keys.TOP_K, Integer.toString(topK));
     if (sha256 != null) {
       m.put(Keys.SHA256, sha256);
@@ -251,6 +260,15 @@ public final class ModelSpec implements Serializable {
     return threads;
   }
 
+  /**
+   * Whether {@code layout=fixed} pins {@link #batchSize()} and {@link #threads()} as the inference
+   * layout; otherwise ({@code layout=auto}, the default) the batch size is an upper bound and the
+   * executor's {@code LayoutTuner} picks the batch size and threads it measures fastest.
+   */
+  public boolean layoutFixed() {
+    return layoutFixed;
+  }
+
   public int topK() {
     return topK;
   }
@@ -350,6 +368,7 @@ public final class ModelSpec implements Serializable {
     public static final String OUTPUT_EMBEDDING_NORMALIZE = "output.embedding.normalize";
     public static final String BATCH_SIZE = "batch.size";
     public static final String THREADS = "threads";
+    public static final String LAYOUT = "layout";
     public static final String TOP_K = "top.k";
     public static final String SHA256 = "sha256";
     public static final String DEVICE = "device";
@@ -383,6 +402,7 @@ public final class ModelSpec implements Serializable {
     private boolean embeddingL2;
     private int batchSize = 32;
     private int threads = 0;
+    private boolean layoutFixed;
     private int topK = 5;
     private String sha256;
     private DeviceChoice device = DeviceChoice.AUTO;
@@ -478,6 +498,12 @@ public final class ModelSpec implements Serializable {
 
     public Builder optThreads(int threads) {
       this.threads = threads;
+      return this;
+    }
+
+    /** Pins {@code batch.size} and {@code threads} as the layout ({@code layout=fixed}) instead of tuning them. */
+    public Builder optLayoutFixed(boolean layoutFixed) {
+      this.layoutFixed = layoutFixed;
       return this;
     }
 
@@ -592,6 +618,14 @@ public final class ModelSpec implements Serializable {
       }
       if ((v = o.remove(Keys.THREADS)) != null) {
         threads = parseInt(v, Keys.THREADS);
+      }
+      if ((v = o.remove(Keys.LAYOUT)) != null) {
+        String l = v.trim().toLowerCase(Locale.ROOT);
+        if (!l.equals(LAYOUT_AUTO) && !l.equals(LAYOUT_FIXED)) {
+          throw new IllegalArgumentException("Invalid model spec: '" + Keys.LAYOUT + "' must be " + LAYOUT_AUTO + " or " + LAYOUT_FIXED
+              + ", got '" + v + "'");
+        }
+        layoutFixed = l.equals(LAYOUT_FIXED);
       }
       if ((v = o.remove(Keys.TOP_K)) != null) {
         topK = parseInt(v, Keys.TOP_K);

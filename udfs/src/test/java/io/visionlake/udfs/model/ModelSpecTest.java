@@ -27,6 +27,24 @@ class ModelSpecTest {
   }
 
   @Test
+  void layoutIsAutoUnlessTheSpecPinsIt() {
+    assertThat(ModelSpec.fromOptions(minimal()).layoutFixed()).as("tuned by default").isFalse();
+    assertThat(ModelSpec.fromOptions(minimal()).toOptions()).as("auto is not written out").doesNotContainKey("layout");
+    Map<String, String> fixed = minimal();
+    fixed.put("layout", " Fixed ");
+    ModelSpec pinned = ModelSpec.fromOptions(fixed);
+    assertThat(pinned.layoutFixed()).isTrue();
+    assertThat(ModelSpec.fromOptions(pinned.toOptions())).as("round trip keeps the pin").isEqualTo(pinned);
+    assertThat(pinned).as("a pinned spec is another spec").isNotEqualTo(ModelSpec.fromOptions(minimal()));
+    Map<String, String> auto = minimal();
+    auto.put("layout", "auto");
+    assertThat(ModelSpec.fromOptions(auto)).isEqualTo(ModelSpec.fromOptions(minimal()));
+    Map<String, String> typo = minimal();
+    typo.put("layout", "pinned");
+    assertThatThrownBy(() -> ModelSpec.fromOptions(typo)).hasMessageContaining("'layout' must be auto or fixed, got 'pinned'");
+  }
+
+  @Test
   void builderAndOptionsBuildEqualSpecs() {
     ModelSpec built = ModelSpec.builder().setName("mine").setEngine("OnnxRuntime").setModelUri("s3a://bucket/models/mine.onnx")
         .setInputSize(224, 224).optEmbeddingOutput(0).build();
