@@ -276,27 +276,34 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       Map<String, Long> watermarkAfter = new java.util.TreeMap<>();
       after.forEach((camera, max) -> watermarkAfter.put(camera, max - options.watermarkDelaySeconds() * 1000));
       OpenWindows.Written written = windows.drain(touched, watermarkAfter, tracking != null, now);
+      OpenTracks openTracks = tracked == null ? null : openTracks(prior, batchId);
+      OpenTracks.Written trackRows = tracked == null ? null : openTracks.update(tracks.rows(tracked, batchId));
       phases.lap("windows");
       // The windows' new files are written first, so the state records them before anything commits.
       Map<String, WindowFiles.Left> leftBefore = filesOf(prior);
       Map<String, WindowFiles.Left> recordedLeft = filesOf(recorded);
       Map<String, WindowFiles.Left> leftAfter = new java.util.TreeMap<>(leftBefore);
       List<WindowFiles.Prepared> writes = new ArrayList<>();
+      if (tracked != null && !tracked.tracks().isEmpty()) { // a batch that saw no track writes none
+        writes.add(windowFiles.prepare(Lake.TRACKS, Lake.TRACKS_SCHEMA, trackRows.ended(), trackRows.open(), tracksRegion(trackRows),
+            batchId, leftBefore.get(Lake.TRACKS), recordedLeft.get(Lake.TRACKS)));
+        phases.lap("tracks");
+      }
       // A batch that touched no window and turned none final (only late frames, say) makes no commit.
       if (!touched.isEmpty() || !written.finalFlows().isEmpty() || !written.finalObjects().isEmpty()) {
         writes.add(windowFiles.prepare(Lake.FLOW_COUNTS, Lake.FLOW_COUNTS_SCHEMA, written.finalFlows(), written.openFlows(),
-            written.regionStarts(), batchId, leftBefore.get(Lake.FLOW_COUNTS), recordedLeft.get(Lake.FLOW_COUNTS)));
+            WindowFiles.Region.windows(written.regionStarts()), batchId, leftBefore.get(Lake.FLOW_COUNTS), recordedLeft.get(Lake.FLOW_COUNTS)));
         phases.lap("flow_counts");
         if (tracked != null) {
           writes.add(windowFiles.prepare(Lake.OBJECT_COUNTS, Lake.OBJECT_COUNTS_SCHEMA, written.finalObjects(), written.openObjects(),
-              written.regionStarts(), batchId, leftBefore.get(Lake.OBJECT_COUNTS), recordedLeft.get(Lake.OBJECT_COUNTS)));
+              WindowFiles.Region.windows(written.regionStarts()), batchId, leftBefore.get(Lake.OBJECT_COUNTS), recordedLeft.get(Lake.OBJECT_COUNTS)));
           phases.lap("object_counts");
         }
       }
       writes.forEach(w -> leftAfter.put(w.table(), w.after()));
       // Recorded before Spark commits the batch: the next batch reads it, a replay of this one rewrites it alike.
       CameraWatermarks.State state = new CameraWatermarks.State(nowMillis, after, tracked != null ? tracked.states() : Map.of(),
-          windowsState(windows, leftAfter));
+          windowsState(windows, openTracks, leftAfter));
       clocks.write(batchId, state);
       watermarks = watermarksOf(after);
       phases.lap("state");
@@ -307,7 +314,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         phases.lap(w.table());
       }
       if (!asPrepared) { // a write took the general path: its new files, for the next batch
-        clocks.write(batchId, new CameraWatermarks.State(nowMillis, after, state.trackers(), windowsState(windows, leftAfter)));
+        clocks.write(batchId, new CameraWatermarks.State(nowMillis, after, state.trackers(), windowsState(windows, openTracks, leftAfter)));
       }
       Dataset<Row> batchFrames = frames;
       // A window of face_sightings changes only when the batch matched someone or a window turns
@@ -545,9 +552,13 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   }
 
   /** The state's record of the windows: the open ones and where each table's files stand. */
-  private static com.fasterxml.jackson.databind.JsonNode windowsState(OpenWindows windows, Map<String, WindowFiles.Left> files) {
+  private static com.fasterxml.jackson.databind.JsonNode windowsState(OpenWindows windows, OpenTracks tracks,
+      Map<String, WindowFiles.Left> files) {
     com.fasterxml.jackson.databind.node.ObjectNode json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     json.set("open", windows.toJson());
+    if (tracks != null) {
+      json.set("tracks", tracks.toJson());
+    }
     com.fasterxml.jackson.databind.node.ObjectNode tables = json.putObject("files");
     files.forEach((table, left) -> {
       if (left != null) {
@@ -556,6 +567,36 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       }
     });
     return json;
+  }
+
+  /**
+   * The stream's tracks not ended after the batch before {@code batchId}: from its state; a
+   * checkpoint of an earlier version (no tracks in its state) has them read once from {@code tracks}.
+   */
+  private OpenTracks openTracks(CameraWatermarks.State prior, long batchId) {
+    if (prior != null && prior.windows() != null && prior.windows().has("tracks")) {
+      return OpenTracks.fromJson(prior.windows().get("tracks"));
+    }
+    OpenTracks open = new OpenTracks();
+    if ((prior != null || batchId > 0) && lake.exists(spark, Lake.TRACKS)) {
+      Dataset<Row> t = lake.table(spark, Lake.TRACKS).toDF();
+      open.addAll(t.filter(own(t).and(col("ended").equalTo(false)))
+          .select(Arrays.stream(Lake.TRACKS_SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
+          .collectAsList());
+    }
+    return open;
+  }
+
+  /** This stream's tracks rows not ended (all in the state), from the earliest first_seen among them on. */
+  private WindowFiles.Region tracksRegion(OpenTracks.Written rows) {
+    long from = Long.MAX_VALUE;
+    for (List<Row> list : List.of(rows.ended(), rows.open())) {
+      for (Row r : list) {
+        from = Math.min(from, r.getTimestamp(Lake.TRACKS_SCHEMA.fieldIndex("first_seen")).getTime());
+      }
+    }
+    return from == Long.MAX_VALUE ? null
+        : new WindowFiles.Region("stream_id = " + WindowFiles.Region.literal(streamId) + " AND ended = false", "last_seen", from);
   }
 
   /** Where each table's files stood after the state's batch (empty: unknown). */

@@ -10,7 +10,6 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.transform;
 
 import io.visionlake.jobs.lake.Lake;
-import io.visionlake.jobs.lake.ObjectCounts;
 import io.visionlake.udfs.analyze.objects.CocoLabels;
 import io.visionlake.udfs.analyze.objects.Detection;
 import java.sql.Timestamp;
@@ -30,9 +29,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * The stream's tracking tables: {@code tracks}, {@code line_crossings}, {@code zone_visits} and
  * {@code object_counts}, written from one batch's {@link CameraTracking.Result}. Crossings and
  * visits are appended idempotently (the batch's Delta transaction id, as {@code frames}); tracks
- * are MERGEd with absolute values; object counts are recomputed from {@code frames} and {@code
- * line_crossings} for the windows the batch touched ({@link ObjectCounts}), so every table is the
- * same after a replay.
+ * rows carry absolute values and are written with the open windows ({@link OpenTracks}, {@link
+ * WindowFiles}), so every table is the same after a replay.
  */
 final class TrackTables {
   /** The stored {@code objects} of a tracked frame: the analyser's struct plus {@code track_id}. */
@@ -115,8 +113,8 @@ final class TrackTables {
   }
 
   /**
-   * Appends the batch's crossings and zone visits, and MERGEs its tracks. A table the batch has
-   * nothing for gets no commit (most batches cross no line): a replay computes the same nothing.
+   * Appends the batch's crossings and zone visits. A table the batch has nothing for gets no
+   * commit (most batches cross no line): a replay computes the same nothing.
    */
   void write(CameraTracking.Result result, long batchId, Appender appender) {
     List<Row> crossings = new ArrayList<>();
@@ -131,18 +129,17 @@ final class TrackTables {
     if (!visits.isEmpty()) {
       appender.append(spark.createDataFrame(visits, Lake.ZONE_VISITS_SCHEMA), Lake.ZONE_VISITS);
     }
-    if (result.tracks().isEmpty()) {
-      return;
-    }
+  }
+
+  /**
+   * The batch's tracks as {@code tracks} rows, with absolute values (a track's row is replaced
+   * while it lives; {@link OpenTracks} keeps the live ones and {@link WindowFiles} writes them).
+   */
+  List<Row> rows(CameraTracking.Result result, long batchId) {
     List<Row> tracks = new ArrayList<>();
     result.tracks().forEach(t -> tracks.add(RowFactory.create(t.camera(), t.trackId(), t.label(), new Timestamp(t.firstSeen()),
         new Timestamp(t.lastSeen()), t.frames(), t.firstX(), t.firstY(), t.lastX(), t.lastY(), t.maxScore(), t.ended(),
         stream, streamId, batchId)));
-    lake.table(spark, Lake.TRACKS).as("t")
-        .merge(spark.createDataFrame(tracks, Lake.TRACKS_SCHEMA).as("s"),
-            "t.stream_id = s.stream_id AND t.camera_id = s.camera_id AND t.track_id = s.track_id")
-        .whenMatched().updateAll()
-        .whenNotMatched().insertAll()
-        .execute();
+    return tracks;
   }
 }

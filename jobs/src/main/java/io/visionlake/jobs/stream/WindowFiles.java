@@ -51,11 +51,36 @@ final class WindowFiles {
   /** Where a table stands after the stream's commit: the version it produced and its open files' paths. */
   record Left(long version, List<String> openPaths) {}
 
+  /**
+   * The stream's rows of a table that a batch rewrites: a SQL predicate, and a column and value no
+   * file holding such a row can have a maximum below (its statistics skip the table's older files).
+   */
+  record Region(String sql, String statColumn, long fromMillis) {
+    /** Each camera's windows from the given start on (flow_counts, object_counts); null when there are none. */
+    static Region windows(Map<String, Long> starts) {
+      List<String> parts = new ArrayList<>();
+      starts.forEach((camera, start) -> parts.add(String.format(java.util.Locale.ROOT,
+          "(camera_id = %s AND window_start >= timestamp_millis(%d))", literal(camera), start)));
+      return parts.isEmpty() ? null
+          : new Region(String.join(" OR ", parts), "window_start", starts.values().stream().min(Long::compare).orElseThrow());
+    }
+
+    static String literal(String value) {
+      return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+  }
+
   private final SparkSession spark;
   private final Lake lake;
   private final String stream;
   private final String streamId;
   private final int attempts;
+  /**
+   * Per table, the open files this JVM's last commit added: the next batch removes them without
+   * looking them up in the table's file list (a Spark job over the whole snapshot, which grows
+   * with the table's history). After a restart they are looked up once.
+   */
+  private final Map<String, List<AddFile>> lastOpen = new java.util.concurrent.ConcurrentHashMap<>();
 
   WindowFiles(SparkSession spark, Lake lake, String stream, String streamId, int attempts) {
     this.spark = spark;
@@ -74,7 +99,7 @@ final class WindowFiles {
     private final StructType schema;
     private final List<Row> finalRows;
     private final List<Row> openRows;
-    private final Map<String, Long> regionStarts;
+    private final Region region;
     private final long batchId;
     private final Left before;
     private OptimisticTransaction txn;
@@ -82,14 +107,16 @@ final class WindowFiles {
     /** Where the table will stand once {@link #commit} succeeds; the recorded value on a replay. */
     private Left after;
     private boolean committed;
+    /** The open files this batch adds. */
+    private List<AddFile> openAdds = List.of();
 
-    private Prepared(String table, StructType schema, List<Row> finalRows, List<Row> openRows, Map<String, Long> regionStarts, long batchId,
+    private Prepared(String table, StructType schema, List<Row> finalRows, List<Row> openRows, Region region, long batchId,
         Left before, Left recorded) {
       this.table = table;
       this.schema = schema;
       this.finalRows = finalRows;
       this.openRows = openRows;
-      this.regionStarts = regionStarts;
+      this.region = region;
       this.batchId = batchId;
       this.before = before;
       DeltaLog log = DeltaLog.forTable(spark, lake.path(table));
@@ -112,18 +139,21 @@ final class WindowFiles {
 
     /** The fast path: remove the previous open files (nobody has committed since), add the new ones. */
     private void prepareSwap(OptimisticTransaction t) {
-      List<AddFile> previous = t.snapshot().allFiles().filter(col("path").isin(before.openPaths().toArray())).collectAsList();
+      List<AddFile> previous = lastOpen.get(table);
+      if (previous == null || !previous.stream().map(AddFile::path).toList().equals(before.openPaths())) {
+        previous = before.openPaths().isEmpty() ? List.of()
+            : t.snapshot().allFiles().filter(col("path").isin(before.openPaths().toArray())).collectAsList();
+      }
       if (previous.size() != before.openPaths().size()) {
         return; // a file is gone after all: the general path
       }
       t.readWholeTable(); // a concurrent writer's file could hold these windows: conflict, then the general path
       List<Action> a = new ArrayList<>();
       previous.forEach(f -> a.add(f.remove()));
-      List<String> open = write(t, openRows, a);
-      write(t, finalRows, a);
+      this.openAdds = writeWindows(t, a);
       this.txn = t;
       this.actions = a;
-      this.after = new Left(t.readVersion() + 1, open);
+      this.after = new Left(t.readVersion() + 1, paths(openAdds));
     }
 
     String table() {
@@ -146,6 +176,7 @@ final class WindowFiles {
       if (txn != null) {
         try {
           commit(txn, actions, "open windows of stream " + stream);
+          lastOpen.put(table, openAdds);
           return true;
         } catch (org.apache.spark.sql.delta.DeltaConcurrentModificationException e) {
           LOG.info("Stream {} batch {}: {} changed under the batch ({}); rewriting its windows in full", stream, batchId, table,
@@ -168,10 +199,9 @@ final class WindowFiles {
       }
       t.readWholeTable();
       List<Action> a = new ArrayList<>();
-      String region = region();
       if (region != null) {
-        long from = regionStarts.values().stream().min(Long::compare).orElseThrow();
-        Column stat = get_json_object(col("stats"), "$.maxValues.window_start").cast("timestamp");
+        long from = region.fromMillis();
+        Column stat = get_json_object(col("stats"), "$.maxValues." + region.statColumn()).cast("timestamp");
         List<AddFile> candidates = t.snapshot().allFiles()
             .filter(col("stats").isNull().or(stat.isNull()).or(stat.geq(lit(new Timestamp(from))))).collectAsList();
         if (candidates.stream().anyMatch(f -> f.deletionVector() != null)) {
@@ -179,7 +209,7 @@ final class WindowFiles {
           List<Row> rows = new ArrayList<>(openRows);
           rows.addAll(finalRows);
           spark.createDataFrame(rows, schema).write().format("delta").mode("overwrite")
-              .option("replaceWhere", region)
+              .option("replaceWhere", region.sql())
               .option("txnAppId", streamId).option("txnVersion", batchId).option("userMetadata", stream + ":" + batchId)
               .save(lake.path(table));
           return null; // its files are Delta's to choose: the next batch rewrites in full again
@@ -191,38 +221,57 @@ final class WindowFiles {
             a.add(f.remove());
           });
           StructType tableSchema = t.metadata().schema();
-          Dataset<Row> kept = spark.read().schema(tableSchema).parquet(paths.toArray(new String[0])).filter(org.apache.spark.sql.functions.not(org.apache.spark.sql.functions.expr(region)));
+          Dataset<Row> kept = spark.read().schema(tableSchema).parquet(paths.toArray(new String[0])).filter(org.apache.spark.sql.functions.not(org.apache.spark.sql.functions.expr(region.sql())));
           a.addAll(CollectionConverters.asJava(t.writeFiles(kept.coalesce(1))));
         }
       }
-      List<String> open = write(t, openRows, a);
-      write(t, finalRows, a);
+      List<AddFile> open = writeWindows(t, a);
       long version = commit(t, a, "windows of stream " + stream + " (rewritten)");
-      return new Left(version, open);
+      lastOpen.put(table, open);
+      return new Left(version, paths(open));
     }
 
-    /** The region's rows of the table, as SQL: each camera's windows from its earliest one in the state on; null when none. */
-    private String region() {
-      List<String> parts = new ArrayList<>();
-      regionStarts.forEach((camera, start) -> parts.add(String.format(java.util.Locale.ROOT,
-          "(camera_id = '%s' AND window_start >= timestamp_millis(%d))", camera.replace("\\", "\\\\").replace("'", "\\'"), start)));
-      return parts.isEmpty() ? null : String.join(" OR ", parts);
-    }
-
-    private List<String> write(OptimisticTransaction t, List<Row> rows, List<Action> into) {
-      List<String> paths = new ArrayList<>();
-      if (rows.isEmpty()) {
-        return paths;
+    /**
+     * Writes the open windows' rows and the final windows' rows as one file each, in one Spark job
+     * (a union of two single partitions: the open rows are task 0, whose file name says so); adds
+     * both to {@code into} and returns the open file(s).
+     */
+    private List<AddFile> writeWindows(OptimisticTransaction t, List<Action> into) {
+      if (openRows.isEmpty() && finalRows.isEmpty()) {
+        return List.of();
       }
+      if (openRows.isEmpty() || finalRows.isEmpty()) {
+        List<AddFile> files = write(t, openRows.isEmpty() ? finalRows : openRows, into);
+        return openRows.isEmpty() ? List.of() : files;
+      }
+      List<AddFile> both = write(t, null, new ArrayList<>());
+      List<AddFile> open = both.stream().filter(f -> new org.apache.hadoop.fs.Path(f.path()).getName().startsWith("part-00000-")).toList();
+      if (open.size() != 1 || both.size() != 2) { // not the file names expected: two jobs, then (the files written stay uncommitted)
+        open = write(t, openRows, into);
+        write(t, finalRows, into);
+        return open;
+      }
+      into.addAll(both);
+      return open;
+    }
+
+    /** Writes {@code rows} (null: the open rows, then the final rows, one partition each) into new files of the table. */
+    private List<AddFile> write(OptimisticTransaction t, List<Row> rows, List<Action> into) {
       // The table's column order (a later column, e.g. flow_counts.people, may sit elsewhere in an old table).
-      Dataset<Row> df = spark.createDataFrame(rows, schema)
-          .select(java.util.Arrays.stream(t.metadata().schema().fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
-          .coalesce(1);
+      Column[] columns = java.util.Arrays.stream(t.metadata().schema().fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+      Dataset<Row> df = rows != null ? spark.createDataFrame(rows, schema).select(columns).coalesce(1)
+          : spark.createDataFrame(openRows, schema).select(columns).coalesce(1)
+              .union(spark.createDataFrame(finalRows, schema).select(columns).coalesce(1));
+      List<AddFile> files = new ArrayList<>();
       for (FileAction f : CollectionConverters.asJava(t.writeFiles(df))) {
-        paths.add(f.path());
+        files.add((AddFile) f);
         into.add(f);
       }
-      return paths;
+      return files;
+    }
+
+    private static List<String> paths(List<AddFile> files) {
+      return files.stream().map(AddFile::path).toList();
     }
 
     private long commit(OptimisticTransaction t, List<Action> a, String what) {
@@ -238,8 +287,8 @@ final class WindowFiles {
    * @param before where the previous batch left the table (null: unknown, a first batch or an older checkpoint)
    * @param recorded what this batch's first attempt recorded, for a replay (null: none)
    */
-  Prepared prepare(String table, StructType schema, List<Row> finalRows, List<Row> openRows, Map<String, Long> regionStarts, long batchId,
+  Prepared prepare(String table, StructType schema, List<Row> finalRows, List<Row> openRows, Region region, long batchId,
       Left before, Left recorded) {
-    return new Prepared(table, schema, finalRows, openRows, regionStarts, batchId, before, recorded);
+    return new Prepared(table, schema, finalRows, openRows, region, batchId, before, recorded);
   }
 }
