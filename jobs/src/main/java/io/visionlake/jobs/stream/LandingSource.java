@@ -254,14 +254,43 @@ public final class LandingSource implements TableProvider {
         return startOffset;
       }
       candidates.sort(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
-      Map<String, Long> batch = new LinkedHashMap<>();
-      candidates.stream().limit(max).forEach(e -> batch.put(e.getKey(), e.getValue()));
+      Map<String, Long> batch = fairShare(candidates, max);
       long next = start + 1;
       SourceLog.write(hadoop, logDir, next, batch);
       log.put(next, batch);
       seen.addAll(batch.keySet());
       BACKLOG.put(rootName, new StreamProgress.Landing(candidates.size() - batch.size(), hidden));
       return new LogOffset(next);
+    }
+
+    /**
+     * Up to {@code max} of the waiting files, shared fairly between folders (a camera is a folder):
+     * round by round, each folder's oldest waiting file, folders in the order of their oldest
+     * file. One camera's burst (a thousand frames uploaded at once after an outage) then delays
+     * only itself: every other camera still gets its frames into each micro-batch, and its counts
+     * stay fresh. Within a folder, files go oldest first, so a camera's frames keep their order.
+     *
+     * @param candidates waiting files, oldest first
+     */
+    static Map<String, Long> fairShare(List<Map.Entry<String, Long>> candidates, int max) {
+      Map<String, java.util.ArrayDeque<Map.Entry<String, Long>>> byFolder = new LinkedHashMap<>();
+      for (Map.Entry<String, Long> e : candidates) {
+        int slash = e.getKey().lastIndexOf('/');
+        byFolder.computeIfAbsent(slash < 0 ? "" : e.getKey().substring(0, slash), k -> new java.util.ArrayDeque<>()).add(e);
+      }
+      Map<String, Long> batch = new LinkedHashMap<>();
+      while (batch.size() < max && !byFolder.isEmpty()) {
+        for (java.util.Iterator<java.util.ArrayDeque<Map.Entry<String, Long>>> it = byFolder.values().iterator();
+            it.hasNext() && batch.size() < max;) {
+          java.util.ArrayDeque<Map.Entry<String, Long>> folder = it.next();
+          Map.Entry<String, Long> e = folder.poll();
+          batch.put(e.getKey(), e.getValue());
+          if (folder.isEmpty()) {
+            it.remove();
+          }
+        }
+      }
+      return batch;
     }
 
     /** Files under the landing folder not in any batch yet, with their modification times. */

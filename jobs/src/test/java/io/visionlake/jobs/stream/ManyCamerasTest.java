@@ -57,4 +57,29 @@ class ManyCamerasTest extends DeltaTestBase {
         .isEqualTo(recomputed(lake, "10 seconds"));
     assertThat(table(lake, Lake.FLOW_COUNTS).filter("frames = 4").count()).as("one window per camera, all its frames").isEqualTo(CAMERAS);
   }
+
+  @Test
+  void aBurstFromOneCameraDoesNotStarveTheOthers() throws Exception {
+    // An outage's backlog: 24 frames of one camera, uploaded before the others' live frames.
+    Path landing = tmp.resolve("landing");
+    java.time.Instant t0 = java.time.Instant.parse("2024-05-01T08:00:00Z");
+    Path burst = io.visionlake.jobs.testing.CameraFrames.land(landing, "backlog", 0, 24, t0);
+    try (var files = Files.list(burst.resolve("camera=backlog"))) {
+      for (Path f : files.toList()) { // older than every other file: first in line by modification time
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
+      }
+    }
+    for (String camera : new String[] {"door", "gate", "yard"}) {
+      io.visionlake.jobs.testing.CameraFrames.land(landing, camera, 100, 2, t0.plusSeconds(30));
+    }
+    Path lake = tmp.resolve("lake");
+    StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing, lake.toString(), tmp.resolve("cp").toString())
+        .trigger("available-now").analyzers("people").window("10s").maxPerTrigger(8)).awaitTermination();
+
+    assertThat(table(lake, Lake.FRAMES).filter("batch_id = 0").select("camera_id").distinct().collectAsList())
+        .extracting(r -> r.getString(0)).as("the first micro-batch serves every camera")
+        .containsExactlyInAnyOrder("backlog", "door", "gate", "yard");
+    assertThat(table(lake, Lake.FRAMES).count()).as("and the backlog is still taken, every frame once").isEqualTo(30);
+    assertThat(streamed(lake)).isEqualTo(recomputed(lake, "10 seconds"));
+  }
 }
