@@ -311,12 +311,9 @@ public final class BackfillJob {
   }
 
   static String errorsPredicate(DayInputs day, String source) {
-    return "source = " + sqlString(source) + " AND startswith(path, " + sqlString(day.pathPrefix()) + ")";
+    return "source = " + Lake.sqlString(source) + " AND startswith(path, " + Lake.sqlString(day.pathPrefix()) + ")";
   }
 
-  static String sqlString(String s) {
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
-  }
 
   private static void ensureTables(SparkSession spark, Lake lake) {
     lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date");

@@ -131,13 +131,13 @@ public final class FacesJob {
       Row metrics = DeltaRetry.onConflict("faces enrol face_gallery", attempts, () -> table.as("t").merge(source.as("s"), "t.path = s.path")
           .whenMatched("t.person <> s.person OR t.image_id <> s.image_id OR t.model_versions <> s.model_versions").updateAll()
           .whenNotMatched().insertAll()
-          .whenNotMatchedBySource("startswith(t.path, " + sqlString(prefix) + ")").delete()
+          .whenNotMatchedBySource("startswith(t.path, " + Lake.sqlString(prefix) + ")").delete()
           .execute().first());
       // The folder's rejections replace its earlier ones: a fixed image leaves image_errors.
       lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA);
       DeltaRetry.onConflict("faces enrol image_errors", attempts, () -> spark.createDataFrame(errors, Lake.IMAGE_ERRORS_SCHEMA)
           .write().format("delta").mode("overwrite")
-          .option("replaceWhere", "source = " + sqlString(GALLERY_SOURCE) + " AND startswith(path, " + sqlString(prefix) + ")")
+          .option("replaceWhere", "source = " + Lake.sqlString(GALLERY_SOURCE) + " AND startswith(path, " + Lake.sqlString(prefix) + ")")
           .option("userMetadata", runId).save(lake.path(Lake.IMAGE_ERRORS)));
       long enrolled = gallery.size();
       RunLog.of(spark, lake).append(RunLog.Entry.run(runId, JOB + " enrol", arguments, started, (long) scored.size(), enrolled,
@@ -298,7 +298,7 @@ public final class FacesJob {
     }
     for (String t : List.of(Lake.IMAGES, Lake.FRAMES)) {
       if (lake.exists(spark, t) && hasPersonBoxes(lake.table(spark, t).toDF().schema())) {
-        String name = sqlString(person);
+        String name = Lake.sqlString(person);
         Row m = DeltaRetry.onConflict("faces forget " + t, attempts, () -> {
           Map<String, String> set = Map.of(FaceRecognition.BOXES, "transform(" + FaceRecognition.BOXES + ", b -> IF(b.person <=> " + name
               + ", named_struct('x', b.x, 'y', b.y, 'w', b.w, 'h', b.h, 'score', b.score, 'person', CAST(NULL AS STRING),"
@@ -389,7 +389,4 @@ public final class FacesJob {
     }
   }
 
-  static String sqlString(String s) {
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
-  }
 }

@@ -577,4 +577,12 @@ public final class Lake {
     names.sort(null);
     return names;
   }
+
+  /**
+   * {@code value} as a Spark SQL string literal, for predicates given as text (MERGE conditions,
+   * {@code replaceWhere}): quotes and backslashes escaped, so a camera id, path or name is never SQL.
+   */
+  public static String sqlString(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
 }

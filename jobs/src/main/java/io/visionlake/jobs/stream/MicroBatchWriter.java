@@ -46,10 +46,12 @@ import org.slf4j.LoggerFactory;
  * camera has its own watermark, from its own frames of earlier batches only ({@link CameraWatermarks},
  * which also keeps the "now" a batch judged clock skew against), so a replay classifies late and
  * skewed frames exactly as the first attempt did. The same state keeps each camera's windows that
- * are not final yet as running statistics ({@link OpenWindows}): the batch adds its frames and
- * crossings and MERGEs the whole windows it touched into {@code flow_counts} and {@code
- * object_counts}, so they equal a recomputation from {@code frames} however often a batch runs, and
- * a batch reads no table's history to get there.
+ * are not final yet as running statistics ({@link OpenWindows}) and the rows of tracks not ended
+ * ({@link OpenTracks}): the batch adds its frames, crossings and tracks and writes the rows with
+ * absolute values into {@code flow_counts}, {@code object_counts} and {@code tracks}, one commit
+ * each that replaces the stream's previous open rows ({@link WindowFiles}), so they equal a
+ * recomputation from {@code frames} however often a batch runs, and a batch reads no table's
+ * history to get there.
  */
 public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
   private static final long serialVersionUID = 1L;
@@ -77,7 +79,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   private final transient CameraTracking tracking;
   private final transient TrackTables tracks;
   private final transient StreamMetrics metrics;
-  /** Writes flow_counts' and object_counts' windows at about an append's cost. */
+  /** Writes flow_counts', object_counts' and tracks' rows at about an append's cost. */
   private final transient WindowFiles windowFiles;
   /** Face recognition (null: the stream runs no recognising faces analyser): faces rows and face_sightings. */
   private final transient FaceRecognition faces;
@@ -179,8 +181,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     // The state the batch before recorded: cameras' maxima and trackers, read once.
     CameraWatermarks.State prior = clocks.before(batchId);
     Map<String, Long> before = maximaBefore(batchId, prior);
-    Map<String, Long> watermarkMillis = new java.util.TreeMap<>();
-    before.forEach((camera, max) -> watermarkMillis.put(camera, max - options.watermarkDelaySeconds() * 1000));
+    Map<String, Long> watermarkMillis = watermarkMillis(before);
     // A replay judges clock skew against the "now" of its first attempt, so it classifies the same way.
     CameraWatermarks.State recorded = clocks.recorded(batchId);
     long nowMillis = recorded != null ? recorded.nowMillis() : System.currentTimeMillis();
@@ -273,9 +274,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       OpenWindows windows = openWindows(prior, batchId, before);
       Set<Map.Entry<String, Long>> touched = windows.add(kinds.containsKey(FrameScorer.FRAME) ? OpenWindows.frames(frames) : List.of(),
           tracked == null ? List.of() : crossings(tracked.crossings()), tracked == null ? Map.of() : trackLabels(tracked.tracks()));
-      Map<String, Long> watermarkAfter = new java.util.TreeMap<>();
-      after.forEach((camera, max) -> watermarkAfter.put(camera, max - options.watermarkDelaySeconds() * 1000));
-      OpenWindows.Written written = windows.drain(touched, watermarkAfter, tracking != null, now);
+      OpenWindows.Written written = windows.drain(touched, watermarkMillis(after), tracking != null, now);
       OpenTracks openTracks = tracked == null ? null : openTracks(prior, batchId);
       OpenTracks.Written trackRows = tracked == null ? null : openTracks.update(tracks.rows(tracked, batchId));
       phases.lap("windows");
@@ -439,8 +438,15 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
 
   private Map<String, Instant> watermarksOf(Map<String, Long> maxima) {
     Map<String, Instant> w = new java.util.TreeMap<>();
-    maxima.forEach((camera, max) -> w.put(camera, Instant.ofEpochMilli(max).minusSeconds(options.watermarkDelaySeconds())));
+    watermarkMillis(maxima).forEach((camera, millis) -> w.put(camera, Instant.ofEpochMilli(millis)));
     return java.util.Collections.unmodifiableMap(w);
+  }
+
+  /** Each camera's watermark (epoch ms) given its latest capture time: that time minus {@code --watermark}. */
+  private Map<String, Long> watermarkMillis(Map<String, Long> maxima) {
+    Map<String, Long> w = new java.util.TreeMap<>();
+    maxima.forEach((camera, max) -> w.put(camera, max - options.watermarkDelaySeconds() * 1000));
+    return w;
   }
 
   /** The row's camera's entry of {@code millisByCamera} as a timestamp; null for a camera without one. */
@@ -521,7 +527,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       return windows;
     }
     Map<String, Long> starts = new java.util.TreeMap<>();
-    before.forEach((camera, max) -> starts.put(camera, windows.windowStart(max - options.watermarkDelaySeconds() * 1000)));
+    watermarkMillis(before).forEach((camera, watermark) -> starts.put(camera, windows.windowStart(watermark)));
     Timestamp from = new Timestamp(starts.values().stream().min(Long::compare).orElseThrow());
     Column cameras = col("camera_id").isin(starts.keySet().toArray());
     Dataset<Row> frames = lake.table(spark, Lake.FRAMES).toDF();
@@ -596,7 +602,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       }
     }
     return from == Long.MAX_VALUE ? null
-        : new WindowFiles.Region("stream_id = " + WindowFiles.Region.literal(streamId) + " AND ended = false", "last_seen", from);
+        : new WindowFiles.Region("stream_id = " + Lake.sqlString(streamId) + " AND ended = false", "last_seen", from);
   }
 
   /** Where each table's files stood after the state's batch (empty: unknown). */

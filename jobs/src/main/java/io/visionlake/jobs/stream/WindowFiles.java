@@ -30,9 +30,10 @@ import scala.Option;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Writes a stream's windows to {@code flow_counts} or {@code object_counts} in one Delta commit
- * that costs about an append: the rows of the windows that turned final go in one file, the rows
- * of every window still open in another, and the open file the stream's previous commit left is
+ * Writes a stream's rows with absolute values ({@code flow_counts} and {@code object_counts}
+ * windows, {@code tracks}) in one Delta commit per table that costs about an append: the rows that
+ * turned final (windows passed by the watermark, tracks ended) go in one file, the rows still open
+ * in another, and the open file the stream's previous commit left is
  * removed in the same commit. The removed file holds exactly the windows that were open after
  * the previous batch, all of which the new files supersede, so no file is read and nothing is
  * joined (a MERGE of a few rows costs three to five times an append here).
@@ -41,7 +42,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * stream's previous commit produced (recorded in the checkpoint's state with the open file's
  * paths). After any other writer's commit (a backfill refreshing the day, a {@code maintain}
  * compaction, another stream), on a stream's first batch, or after a conflict, the batch takes the
- * general path: the files that may hold the stream's windows (by their window_start statistics)
+ * general path: the files that may hold the stream's rows (by their window_start or last_seen statistics)
  * are read and rewritten without them, in the same single commit. Either way the commit carries
  * the stream id and batch id as a Delta transaction, so a replayed batch adds nothing twice.
  */
@@ -60,13 +61,9 @@ final class WindowFiles {
     static Region windows(Map<String, Long> starts) {
       List<String> parts = new ArrayList<>();
       starts.forEach((camera, start) -> parts.add(String.format(java.util.Locale.ROOT,
-          "(camera_id = %s AND window_start >= timestamp_millis(%d))", literal(camera), start)));
+          "(camera_id = %s AND window_start >= timestamp_millis(%d))", Lake.sqlString(camera), start)));
       return parts.isEmpty() ? null
           : new Region(String.join(" OR ", parts), "window_start", starts.values().stream().min(Long::compare).orElseThrow());
-    }
-
-    static String literal(String value) {
-      return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
   }
 
@@ -188,8 +185,9 @@ final class WindowFiles {
     }
 
     /**
-     * The general path: every file whose window_start statistics reach the region is read and
-     * written back without the region's rows, and the region's rows are added, in one commit.
+     * The general path: every file whose statistics ({@link Region#statColumn()}) reach the region
+     * is read and written back without the region's rows, and the region's rows are added, in one
+     * commit.
      */
     private Left rewrite() {
       DeltaLog log = DeltaLog.forTable(spark, lake.path(table));
