@@ -13,9 +13,12 @@ public abstract class SparkTestBase {
     spark = localSession("visionlake-test").getOrCreate();
   }
 
-  /** The tests' session settings (also the jobs module's): local[2] on loopback, no UI, few shuffle partitions. */
+  /** The tests' session settings (also the jobs module's): local[2] on loopback, no UI, few shuffle partitions, the jobs' local file system. */
   public static SparkSession.Builder localSession(String appName) {
-    return SparkSession.builder()
+    SparkSession.Builder b = SparkSession.builder();
+    // As every local-mode job: local files written without a process forked per file.
+    io.visionlake.udfs.fs.LocalFileSystems.sparkSettings().forEach(b::config);
+    return b
         .master("local[2]")
         .appName(appName)
         .config("spark.driver.bindAddress", "127.0.0.1")

@@ -1,5 +1,6 @@
 package io.visionlake.jobs.cli;
 
+import io.visionlake.udfs.fs.LocalFileSystems;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -12,6 +13,10 @@ public final class Sessions {
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     if (!conf.contains("spark.master")) {
       builder.master("local[*]");
+    }
+    if (LocalFileSystems.isLocal(conf.get("spark.master", "local[*]"))) {
+      // Local paths written without a chmod/readlink process per file (no Hadoop native library here).
+      LocalFileSystems.sparkSettings().forEach((k, v) -> setIfAbsent(conf, builder, k, v));
     }
     setIfAbsent(conf, builder, "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
     setIfAbsent(conf, builder, "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");

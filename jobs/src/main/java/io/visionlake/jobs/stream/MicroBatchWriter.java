@@ -241,79 +241,95 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
           after.merge(r.getString(1), r.getTimestamp(3).getTime(), Math::max);
         }
       }
-      if (kinds.containsKey(FrameScorer.FRAME)) {
-        append(frames.select(frameColumns.toArray(new Column[0])), Lake.FRAMES, batchId);
-      }
-      if (kinds.containsKey(FrameScorer.ERROR)) {
-        append(scored.filter(col("kind").equalTo(FrameScorer.ERROR)).select(col("camera_id"), col("captured_at"), col("path"),
-          col("kafka_topic"), col("kafka_partition"), col("kafka_offset"), col("image_id"), col("bytes"), col("stage"),
-          col("error_class"), col("message"), lit(stream).as("stream"), lit(batchId).as("batch_id"), lit(streamId).as("stream_id"), lit(now).as("failed_at")),
-          Lake.FRAME_ERRORS, batchId);
-      }
-      if (kinds.containsKey(FrameScorer.LATE)) {
-        append(scored.filter(col("kind").equalTo(FrameScorer.LATE)).select(col("camera_id"), col("captured_at"), col("time_source"),
-          col("image_id"), col("path"), col("kafka_topic"), col("kafka_partition"), col("kafka_offset"),
-          byCamera(watermarkMillis).as("watermark"), lit(stream).as("stream"),
-          lit(batchId).as("batch_id"), lit(streamId).as("stream_id"), lit(now).as("arrived_at")),
-          Lake.LATE_FRAMES, batchId);
-      }
-      long faceRows = 0;
-      if (split != null) {
-        faceRows = split.faces().count();
-        if (faceRows > 0) { // an empty append is a commit too; a replay counts the same faces
-          append(split.faces(), Lake.FACES, batchId);
+      // The batch's commits run side by side (BatchWrites): each table's commit is idempotent on its
+      // own, so their order does not matter. The appends start now, the windows are computed meanwhile.
+      BatchWrites writes = new BatchWrites(spark, stream + "-" + batchId);
+      try (writes) {
+        if (kinds.containsKey(FrameScorer.FRAME)) {
+          Dataset<Row> rows = frames.select(frameColumns.toArray(new Column[0]));
+          writes.run(Lake.FRAMES, () -> append(rows, Lake.FRAMES, batchId));
         }
-      }
-      phases.lap("frames");
-      if (tracked != null) {
-        tracks.write(tracked, batchId, (rows, table) -> append(rows, table, batchId));
-        phases.lap("tracks");
-      }
-      // The batch's frames and crossings join the windows not final yet (kept in the state, not read
-      // back from the tables); windows the watermark has passed are written final and dropped.
-      OpenWindows windows = openWindows(prior, batchId, before);
-      Set<Map.Entry<String, Long>> touched = windows.add(kinds.containsKey(FrameScorer.FRAME) ? OpenWindows.frames(frames) : List.of(),
-          tracked == null ? List.of() : crossings(tracked.crossings()), tracked == null ? Map.of() : trackLabels(tracked.tracks()));
-      OpenWindows.Written written = windows.drain(touched, watermarkMillis(after), tracking != null, now);
-      OpenTracks openTracks = tracked == null ? null : openTracks(prior, batchId);
-      OpenTracks.Written trackRows = tracked == null ? null : openTracks.update(tracks.rows(tracked, batchId));
-      phases.lap("windows");
-      // The windows' new files are written first, so the state records them before anything commits.
-      Map<String, WindowFiles.Left> leftBefore = filesOf(prior);
-      Map<String, WindowFiles.Left> recordedLeft = filesOf(recorded);
-      Map<String, WindowFiles.Left> leftAfter = new java.util.TreeMap<>(leftBefore);
-      List<WindowFiles.Prepared> writes = new ArrayList<>();
-      if (tracked != null && !tracked.tracks().isEmpty()) { // a batch that saw no track writes none
-        writes.add(windowFiles.prepare(Lake.TRACKS, Lake.TRACKS_SCHEMA, trackRows.ended(), trackRows.open(), tracksRegion(trackRows),
-            batchId, leftBefore.get(Lake.TRACKS), recordedLeft.get(Lake.TRACKS)));
-        phases.lap("tracks");
-      }
-      // A batch that touched no window and turned none final (only late frames, say) makes no commit.
-      if (!touched.isEmpty() || !written.finalFlows().isEmpty() || !written.finalObjects().isEmpty()) {
-        writes.add(windowFiles.prepare(Lake.FLOW_COUNTS, Lake.FLOW_COUNTS_SCHEMA, written.finalFlows(), written.openFlows(),
-            WindowFiles.Region.windows(written.regionStarts()), batchId, leftBefore.get(Lake.FLOW_COUNTS), recordedLeft.get(Lake.FLOW_COUNTS)));
-        phases.lap("flow_counts");
+        if (kinds.containsKey(FrameScorer.ERROR)) {
+          Dataset<Row> rows = scored.filter(col("kind").equalTo(FrameScorer.ERROR)).select(col("camera_id"), col("captured_at"), col("path"),
+              col("kafka_topic"), col("kafka_partition"), col("kafka_offset"), col("image_id"), col("bytes"), col("stage"),
+              col("error_class"), col("message"), lit(stream).as("stream"), lit(batchId).as("batch_id"), lit(streamId).as("stream_id"),
+              lit(now).as("failed_at"));
+          writes.run(Lake.FRAME_ERRORS, () -> append(rows, Lake.FRAME_ERRORS, batchId));
+        }
+        if (kinds.containsKey(FrameScorer.LATE)) {
+          Dataset<Row> rows = scored.filter(col("kind").equalTo(FrameScorer.LATE)).select(col("camera_id"), col("captured_at"),
+              col("time_source"), col("image_id"), col("path"), col("kafka_topic"), col("kafka_partition"), col("kafka_offset"),
+              byCamera(watermarkMillis).as("watermark"), lit(stream).as("stream"),
+              lit(batchId).as("batch_id"), lit(streamId).as("stream_id"), lit(now).as("arrived_at"));
+          writes.run(Lake.LATE_FRAMES, () -> append(rows, Lake.LATE_FRAMES, batchId));
+        }
+        if (split != null) {
+          FaceRecognition.Split faceSplit = split;
+          writes.run(Lake.FACES, () -> {
+            if (faceSplit.faces().count() > 0) { // an empty append is a commit too; a replay counts the same faces
+              append(faceSplit.faces(), Lake.FACES, batchId);
+            }
+          });
+        }
         if (tracked != null) {
-          writes.add(windowFiles.prepare(Lake.OBJECT_COUNTS, Lake.OBJECT_COUNTS_SCHEMA, written.finalObjects(), written.openObjects(),
-              WindowFiles.Region.windows(written.regionStarts()), batchId, leftBefore.get(Lake.OBJECT_COUNTS), recordedLeft.get(Lake.OBJECT_COUNTS)));
-          phases.lap("object_counts");
+          tracks.write(tracked, batchId, (rows, table) -> writes.run(table, () -> append(rows, table, batchId)));
         }
-      }
-      writes.forEach(w -> leftAfter.put(w.table(), w.after()));
-      // Recorded before Spark commits the batch: the next batch reads it, a replay of this one rewrites it alike.
-      CameraWatermarks.State state = new CameraWatermarks.State(nowMillis, after, tracked != null ? tracked.states() : Map.of(),
-          windowsState(windows, openTracks, leftAfter));
-      clocks.write(batchId, state);
-      watermarks = watermarksOf(after);
-      phases.lap("state");
-      boolean asPrepared = true;
-      for (WindowFiles.Prepared w : writes) {
-        asPrepared &= w.commit();
-        leftAfter.put(w.table(), w.after());
-        phases.lap(w.table());
-      }
-      if (!asPrepared) { // a write took the general path: its new files, for the next batch
-        clocks.write(batchId, new CameraWatermarks.State(nowMillis, after, state.trackers(), windowsState(windows, openTracks, leftAfter)));
+        // The batch's frames and crossings join the windows not final yet (kept in the state, not read
+        // back from the tables); windows the watermark has passed are written final and dropped.
+        OpenWindows windows = openWindows(prior, batchId, before);
+        Set<Map.Entry<String, Long>> touched = windows.add(kinds.containsKey(FrameScorer.FRAME) ? OpenWindows.frames(frames) : List.of(),
+            tracked == null ? List.of() : crossings(tracked.crossings()), tracked == null ? Map.of() : trackLabels(tracked.tracks()));
+        OpenWindows.Written written = windows.drain(touched, watermarkMillis(after), tracking != null, now);
+        OpenTracks openTracks = tracked == null ? null : openTracks(prior, batchId);
+        OpenTracks.Written trackRows = tracked == null ? null : openTracks.update(tracks.rows(tracked, batchId));
+        phases.lap("windows");
+        // The windows' new files are written first, so the state records them before anything commits.
+        Map<String, WindowFiles.Left> leftBefore = filesOf(prior);
+        Map<String, WindowFiles.Left> recordedLeft = filesOf(recorded);
+        Map<String, WindowFiles.Left> leftAfter = new java.util.TreeMap<>(leftBefore);
+        List<java.util.concurrent.Future<WindowFiles.Prepared>> preparing = new ArrayList<>();
+        if (tracked != null && !tracked.tracks().isEmpty()) { // a batch that saw no track writes none
+          WindowFiles.Region region = tracksRegion(trackRows);
+          preparing.add(writes.submit("prepare " + Lake.TRACKS, () -> windowFiles.prepare(Lake.TRACKS, Lake.TRACKS_SCHEMA,
+              trackRows.ended(), trackRows.open(), region, batchId, leftBefore.get(Lake.TRACKS), recordedLeft.get(Lake.TRACKS))));
+        }
+        // A batch that touched no window and turned none final (only late frames, say) makes no commit.
+        if (!touched.isEmpty() || !written.finalFlows().isEmpty() || !written.finalObjects().isEmpty()) {
+          WindowFiles.Region region = WindowFiles.Region.windows(written.regionStarts());
+          preparing.add(writes.submit("prepare " + Lake.FLOW_COUNTS, () -> windowFiles.prepare(Lake.FLOW_COUNTS, Lake.FLOW_COUNTS_SCHEMA,
+              written.finalFlows(), written.openFlows(), region, batchId, leftBefore.get(Lake.FLOW_COUNTS), recordedLeft.get(Lake.FLOW_COUNTS))));
+          if (tracked != null) {
+            preparing.add(writes.submit("prepare " + Lake.OBJECT_COUNTS, () -> windowFiles.prepare(Lake.OBJECT_COUNTS,
+                Lake.OBJECT_COUNTS_SCHEMA, written.finalObjects(), written.openObjects(), region, batchId,
+                leftBefore.get(Lake.OBJECT_COUNTS), recordedLeft.get(Lake.OBJECT_COUNTS))));
+          }
+        }
+        List<WindowFiles.Prepared> prepared = new ArrayList<>();
+        for (java.util.concurrent.Future<WindowFiles.Prepared> f : preparing) {
+          prepared.add(writes.get(f));
+        }
+        prepared.forEach(w -> leftAfter.put(w.table(), w.after()));
+        phases.lap("writes");
+        // Recorded before Spark commits the batch: the next batch reads it, a replay of this one rewrites it alike.
+        CameraWatermarks.State state = new CameraWatermarks.State(nowMillis, after, tracked != null ? tracked.states() : Map.of(),
+            windowsState(windows, openTracks, leftAfter));
+        clocks.write(batchId, state);
+        watermarks = watermarksOf(after);
+        phases.lap("state");
+        List<java.util.concurrent.Future<Boolean>> commits = new ArrayList<>();
+        for (WindowFiles.Prepared w : prepared) {
+          commits.add(writes.submit(w.table(), w::commit));
+        }
+        boolean asPrepared = true;
+        for (java.util.concurrent.Future<Boolean> f : commits) {
+          asPrepared &= writes.get(f);
+        }
+        writes.awaitAll();
+        prepared.forEach(w -> leftAfter.put(w.table(), w.after()));
+        if (!asPrepared) { // a write took the general path: its new files, for the next batch
+          clocks.write(batchId, new CameraWatermarks.State(nowMillis, after, state.trackers(), windowsState(windows, openTracks, leftAfter)));
+        }
+        phases.lap("commits");
       }
       Dataset<Row> batchFrames = frames;
       // A window of face_sightings changes only when the batch matched someone or a window turns
@@ -339,12 +355,13 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       batchMillis.addAndGet((System.nanoTime() - started) / 1_000_000);
       trackingMillisTotal.addAndGet(trackingMillis);
       if (tracked != null) {
-        LOG.info("Stream {} batch {}: {} in {} ms {} ({} tracks, {} crossings, {} zone visits, {} untracked frames), watermarks {}",
-            stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, phases.millis(), tracked.tracks().size(),
+        LOG.info("Stream {} batch {}: {} in {} ms {} (side by side: {}) ({} tracks, {} crossings, {} zone visits, {} untracked frames), "
+            + "watermarks {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000, phases.millis(), writes.millis(),
+            tracked.tracks().size(),
             tracked.crossings().size(), tracked.visits().size(), tracked.untracked(), watermarks);
       } else {
-        LOG.info("Stream {} batch {}: {} in {} ms {}, watermarks {}", stream, batchId, kinds, (System.nanoTime() - started) / 1_000_000,
-            phases.millis(), watermarks);
+        LOG.info("Stream {} batch {}: {} in {} ms {} (side by side: {}), watermarks {}", stream, batchId, kinds,
+            (System.nanoTime() - started) / 1_000_000, phases.millis(), writes.millis(), watermarks);
       }
     } finally {
       cached.unpersist();

@@ -74,7 +74,7 @@ class StreamingInferenceJobTest extends DeltaTestBase {
     assertThat(metrics.stream().mapToLong(r -> r.<Long>getAs("frames")).sum()).as("frames in metrics").isEqualTo(14);
     assertThat(metrics.stream().mapToLong(r -> r.<Long>getAs("errors")).sum()).as("errors in metrics").isEqualTo(3);
     assertThat(metrics).allSatisfy(r -> {
-      assertThat(r.<String, Long>getJavaMap(r.fieldIndex("phase_ms"))).as("phases").containsKeys("score", "frames", "flow_counts");
+      assertThat(r.<String, Long>getJavaMap(r.fieldIndex("phase_ms"))).as("phases").containsKeys("score", "windows", "writes", "state", "commits");
       assertThat(r.<Long>getAs("duration_ms")).isPositive();
       assertThat(r.<Long>getAs("backlog")).as("backlog the progress line reported").isNotNull();
       if (r.<Long>getAs("frames") > 0) {

@@ -75,13 +75,10 @@ class NotebookRunnerTest {
 
   @BeforeAll
   static void buildLake() throws Exception {
-    spark = SparkSession.builder().master("local[2]").appName("visionlake-notebook-test")
-        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+    spark = io.visionlake.udfs.SparkTestBase.localSession("visionlake-notebook-test")
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.databricks.delta.snapshotPartitions", "2")
-        .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4")
         .config("spark.visionlake.progress.intervalSeconds", "0")
         .getOrCreate();
     lake = new Lake(tmp.resolve("lake").toString());
