@@ -32,47 +32,85 @@ public final class MaintainJob {
   /**
    * Maintains every Delta table under {@code lake}'s root ({@link Lake#tables}, so a table a newer
    * job or a user added is not missed); {@code vacuumHours} null skips VACUUM. Retention below
-   * 168 hours disables Delta's retention check for this call only: a stream or backfill reading an
+   * 168 hours disables Delta's retention check for this run only: a stream or backfill reading an
    * older version than that would fail, so it is for lakes with no long-running readers.
    */
   public static List<TableReport> run(SparkSession spark, Lake lake, Long vacuumHours) {
     if (vacuumHours != null && vacuumHours < 0) {
       throw new IllegalArgumentException("--vacuum-hours must be >= 0, got " + vacuumHours);
     }
-    List<TableReport> out = new ArrayList<>();
-    for (String name : lake.tables(spark)) {
-      spark.sparkContext().setJobGroup("visionlake-maintain-" + name, "Maintain " + lake.path(name), false);
-      try {
-        DeltaTable table = lake.table(spark, name);
-        List<String> columns = Arrays.asList(table.toDF().columns());
-        boolean known = Lake.ZORDER.containsKey(name);
-        String[] zorder = Lake.ZORDER.getOrDefault(name, List.of()).stream().filter(columns::contains).toArray(String[]::new);
-        long optimized = optimizeMetric(zorder.length > 0 ? table.optimize().executeZOrderBy(zorder) : table.optimize().executeCompaction());
-        if (vacuumHours != null) {
-          vacuum(spark, table, vacuumHours);
+    List<String> names = lake.tables(spark);
+    // Set once for the whole run: the tables are maintained side by side, and a session setting
+    // unset by one table's VACUUM while another's runs would fail the other.
+    String retentionCheck = "spark.databricks.delta.retentionDurationCheck.enabled";
+    boolean below = vacuumHours != null && vacuumHours < 168;
+    if (below) {
+      spark.conf().set(retentionCheck, "false");
+    }
+    // A small table's OPTIMIZE and VACUUM are mostly driver work and waits (planning, the log,
+    // listing): two tables at a time keep both cores of a small machine busy.
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_TABLES, r -> {
+      Thread t = new Thread(r, "visionlake-maintain");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<java.util.concurrent.Future<TableReport>> running = new ArrayList<>();
+      for (String name : names) {
+        running.add(pool.submit(() -> maintain(spark, lake, name, vacuumHours)));
+      }
+      List<TableReport> out = new ArrayList<>();
+      RuntimeException failed = null;
+      for (java.util.concurrent.Future<TableReport> f : running) {
+        try {
+          out.add(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+          if (failed == null) {
+            failed = cause;
+          } else {
+            failed.addSuppressed(cause);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted while maintaining " + lake.root(), e);
         }
-        TableReport r = TableReport.of(spark, name, lake.path(name), optimized, zorder, known);
-        LOG.info("{}", r);
-        out.add(r);
-      } finally {
-        spark.sparkContext().clearJobGroup();
+      }
+      if (failed != null) {
+        throw failed;
+      }
+      return out;
+    } finally {
+      pool.shutdown();
+      if (below) {
+        spark.conf().unset(retentionCheck);
       }
     }
-    return out;
   }
 
-  private static void vacuum(SparkSession spark, DeltaTable table, long hours) {
-    String key = "spark.databricks.delta.retentionDurationCheck.enabled";
-    boolean below = hours < 168;
-    if (below) {
-      spark.conf().set(key, "false");
-    }
+  /** Tables maintained at once. */
+  static final int PARALLEL_TABLES = 2;
+
+  private static TableReport maintain(SparkSession spark, Lake lake, String name, Long vacuumHours) {
+    SparkSession.setActiveSession(spark);
+    spark.sparkContext().setJobGroup("visionlake-maintain-" + name, "Maintain " + lake.path(name), false);
     try {
-      table.vacuum(hours);
-    } finally {
-      if (below) {
-        spark.conf().unset(key);
+      DeltaTable table = lake.table(spark, name);
+      List<String> columns = Arrays.asList(table.toDF().columns());
+      boolean known = Lake.ZORDER.containsKey(name);
+      String[] zorder = Lake.ZORDER.getOrDefault(name, List.of()).stream().filter(columns::contains).toArray(String[]::new);
+      // One file or none: nothing to compact, and no other file to cluster its rows apart from.
+      long files = table.detail().first().<Long>getAs("numFiles");
+      long optimized = files < 2 ? 0
+          : optimizeMetric(zorder.length > 0 ? table.optimize().executeZOrderBy(zorder) : table.optimize().executeCompaction());
+      if (vacuumHours != null) {
+        table.vacuum(vacuumHours);
       }
+      TableReport r = TableReport.of(spark, name, lake.path(name), optimized, zorder, known);
+      LOG.info("{}", r);
+      return r;
+    } finally {
+      spark.sparkContext().clearJobGroup();
     }
   }
 
