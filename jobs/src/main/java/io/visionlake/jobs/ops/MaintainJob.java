@@ -3,6 +3,7 @@ package io.visionlake.jobs.ops;
 import io.delta.tables.DeltaTable;
 import io.visionlake.jobs.cli.JobMain;
 import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.lake.SideBySide;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,39 +50,16 @@ public final class MaintainJob {
     }
     // A small table's OPTIMIZE and VACUUM are mostly driver work and waits (planning, the log,
     // listing): two tables at a time keep both cores of a small machine busy.
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_TABLES, r -> {
-      Thread t = new Thread(r, "visionlake-maintain");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
+    try (SideBySide tables = new SideBySide(spark, "maintain", PARALLEL_TABLES)) {
       List<java.util.concurrent.Future<TableReport>> running = new ArrayList<>();
       for (String name : names) {
-        running.add(pool.submit(() -> maintain(spark, lake, name, vacuumHours)));
+        running.add(tables.submit(name, () -> maintain(spark, lake, name, vacuumHours)));
       }
+      tables.awaitAll();
       List<TableReport> out = new ArrayList<>();
-      RuntimeException failed = null;
-      for (java.util.concurrent.Future<TableReport> f : running) {
-        try {
-          out.add(f.get());
-        } catch (java.util.concurrent.ExecutionException e) {
-          RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-          if (failed == null) {
-            failed = cause;
-          } else {
-            failed.addSuppressed(cause);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("Interrupted while maintaining " + lake.root(), e);
-        }
-      }
-      if (failed != null) {
-        throw failed;
-      }
+      running.forEach(f -> out.add(tables.get(f)));
       return out;
     } finally {
-      pool.shutdown();
       if (below) {
         spark.conf().unset(retentionCheck);
       }
@@ -92,7 +70,6 @@ public final class MaintainJob {
   static final int PARALLEL_TABLES = 2;
 
   private static TableReport maintain(SparkSession spark, Lake lake, String name, Long vacuumHours) {
-    SparkSession.setActiveSession(spark);
     spark.sparkContext().setJobGroup("visionlake-maintain-" + name, "Maintain " + lake.path(name), false);
     try {
       DeltaTable table = lake.table(spark, name);

@@ -11,6 +11,7 @@ import io.visionlake.jobs.faces.FaceRecognition;
 import io.visionlake.jobs.faces.FaceSightings;
 import io.visionlake.jobs.lake.DeltaRetry;
 import io.visionlake.jobs.lake.Lake;
+import io.visionlake.jobs.lake.SideBySide;
 import io.visionlake.jobs.scoring.AnalyzerSelection;
 import io.visionlake.jobs.scoring.FrameScorer;
 import io.visionlake.jobs.scoring.ScoringPlan;
@@ -56,6 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(MicroBatchWriter.class);
+  /** Enough for every table a batch writes at once; more would only queue on the driver's cores. */
+  private static final int WRITE_THREADS = 4;
 
   private final transient SparkSession spark;
   private final Lake lake;
@@ -241,9 +244,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
           after.merge(r.getString(1), r.getTimestamp(3).getTime(), Math::max);
         }
       }
-      // The batch's commits run side by side (BatchWrites): each table's commit is idempotent on its
+      // The batch's commits run side by side (SideBySide): each table's commit is idempotent on its
       // own, so their order does not matter. The appends start now, the windows are computed meanwhile.
-      BatchWrites writes = new BatchWrites(spark, stream + "-" + batchId);
+      SideBySide writes = new SideBySide(spark, stream + "-" + batchId, WRITE_THREADS);
       try (writes) {
         if (kinds.containsKey(FrameScorer.FRAME)) {
           Dataset<Row> rows = frames.select(frameColumns.toArray(new Column[0]));

@@ -1,4 +1,4 @@
-package io.visionlake.jobs.stream;
+package io.visionlake.jobs.lake;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,32 +13,32 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * One micro-batch's writes to different tables, run side by side on the driver.
+ * Writes to different tables run side by side on the driver: a stream micro-batch's commits, the
+ * tables of one {@code maintain} run.
  *
- * <p>Each write is a commit to its own table carrying the batch's Delta transaction id (or, for
- * the windows' tables, its {@code SetTransaction}), so exactly-once does not depend on their order:
- * a replay skips every table the first attempt reached, whichever those were. A small commit is
- * mostly driver work (planning, Delta's log and snapshot bookkeeping, a one-task Spark job) and
- * file-system waits, so on a 2-core driver several commits side by side take little more than the
- * longest of them, where in a row they took the sum (about 0.7-0.9 s each).
+ * <p>Each write is a commit to its own table; where it must happen once it carries its own Delta
+ * transaction id (a micro-batch's appends and windows), so exactly-once does not depend on the
+ * order of the writes: a replay skips every table the first attempt reached, whichever those were.
+ * A small commit is mostly driver work (planning, Delta's log and snapshot bookkeeping, a one-task
+ * Spark job) and file-system waits, so on a 2-core driver several side by side take less than the
+ * sum of them in a row.
  *
- * <p>The threads are made per batch so they inherit the batch's Spark local properties (its job
- * group, for the UI and cancellation) as they are at submission.
+ * <p>A failed write lets the others finish (none goes on behind a failed run), then its error is
+ * thrown with the others' suppressed. The threads are made per use so they inherit the caller's
+ * Spark local properties (its job group, for the UI and cancellation) as they are at submission.
  */
-final class BatchWrites implements AutoCloseable {
-  /** Enough for every table a batch writes at once; more would only queue on the driver's cores. */
-  static final int THREADS = 4;
-
+public final class SideBySide implements AutoCloseable {
   private final SparkSession spark;
   private final ExecutorService pool;
   private final List<Future<?>> submitted = new ArrayList<>();
-  /** Each write's own time (ms) by name, for the batch's log line. */
+  /** Each write's own time (ms) by name, for a log line. */
   private final Map<String, Long> millis = new ConcurrentSkipListMap<>();
 
-  BatchWrites(SparkSession spark, String what) {
+  /** {@code threads} writes at a time, on threads named after {@code what}. */
+  public SideBySide(SparkSession spark, String what, int threads) {
     this.spark = spark;
     AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(THREADS, r -> {
+    this.pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "visionlake-writes-" + what + "-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
@@ -46,7 +46,7 @@ final class BatchWrites implements AutoCloseable {
   }
 
   /** Starts {@code write} (named for the log) on a thread of its own; {@link #get} or {@link #awaitAll} collect it. */
-  <T> Future<T> submit(String name, Callable<T> write) {
+  public <T> Future<T> submit(String name, Callable<T> write) {
     Future<T> f = pool.submit(() -> {
       SparkSession.setActiveSession(spark);
       long t0 = System.nanoTime();
@@ -61,7 +61,7 @@ final class BatchWrites implements AutoCloseable {
   }
 
   /** Starts {@code write} with no result. */
-  void run(String name, Runnable write) {
+  public void run(String name, Runnable write) {
     submit(name, () -> {
       write.run();
       return null;
@@ -70,9 +70,9 @@ final class BatchWrites implements AutoCloseable {
 
   /**
    * The result of one write. When it failed, the others are waited for first (no write goes on
-   * behind a failed batch) and the first failure is thrown.
+   * behind a failure) and the first failure is thrown.
    */
-  <T> T get(Future<T> write) {
+  public <T> T get(Future<T> write) {
     try {
       return write.get();
     } catch (ExecutionException e) {
@@ -80,12 +80,12 @@ final class BatchWrites implements AutoCloseable {
       throw rethrow(e.getCause()); // awaitAll threw already; kept for the compiler
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while a micro-batch's writes ran", e);
+      throw new IllegalStateException("Interrupted while writes ran side by side", e);
     }
   }
 
   /** Waits for every write submitted; throws the first failure, with the others suppressed. */
-  void awaitAll() {
+  public void awaitAll() {
     RuntimeException first = null;
     Error fatal = null;
     for (Future<?> f : submitted) {
@@ -102,7 +102,7 @@ final class BatchWrites implements AutoCloseable {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while a micro-batch's writes ran", e);
+        throw new IllegalStateException("Interrupted while writes ran side by side", e);
       }
     }
     if (fatal != null) {
@@ -114,12 +114,12 @@ final class BatchWrites implements AutoCloseable {
   }
 
   /** Each write's own time in ms (they overlap: their sum exceeds the wall time). */
-  Map<String, Long> millis() {
+  public Map<String, Long> millis() {
     return millis;
   }
 
   /**
-   * Waits for writes still running (a batch failing elsewhere leaves none going on behind it:
+   * Waits for writes still running (a caller failing elsewhere leaves none going on behind it:
    * an interrupted commit could leave its files half written) and releases the threads.
    */
   @Override
