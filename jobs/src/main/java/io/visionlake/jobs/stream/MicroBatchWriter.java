@@ -417,12 +417,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
 
   /** Idempotent append: Delta skips it when this stream (this checkpoint) already wrote this batch id to the table. */
   private void append(Dataset<Row> rows, String table, long batchId) {
-    rows.write().format("delta").mode("append")
-        .option("txnAppId", streamId)
-        .option("txnVersion", batchId)
-        .option("mergeSchema", "true")
-        .option("userMetadata", stream + ":" + batchId)
-        .save(lake.path(table));
+    io.visionlake.jobs.lake.IdempotentAppend.append(spark, lake.path(table), rows, streamId, batchId, stream + ":" + batchId);
   }
 
   /**
@@ -590,6 +585,7 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       if (left != null) {
         com.fasterxml.jackson.databind.node.ObjectNode t = tables.putObject(table).put("version", left.version());
         left.openPaths().forEach(t.putArray("open_paths")::add);
+        left.openActions().forEach(t.putArray("open_files")::add);
       }
     });
     return json;
@@ -634,7 +630,9 @@ public final class MicroBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     state.windows().path("files").fields().forEachRemaining(e -> {
       List<String> paths = new ArrayList<>();
       e.getValue().path("open_paths").forEach(p -> paths.add(p.asText()));
-      files.put(e.getKey(), new WindowFiles.Left(e.getValue().path("version").asLong(), paths));
+      List<String> actions = new ArrayList<>();
+      e.getValue().path("open_files").forEach(p -> actions.add(p.asText()));
+      files.put(e.getKey(), new WindowFiles.Left(e.getValue().path("version").asLong(), paths, actions));
     });
     return files;
   }

@@ -3,6 +3,7 @@ package io.visionlake.jobs.stream;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 
+import io.visionlake.jobs.lake.IdempotentAppend;
 import io.visionlake.jobs.lake.Lake;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -107,11 +108,7 @@ final class StreamMetrics {
     }
     if (!rows.isEmpty()) {
       Dataset<Row> df = spark.createDataFrame(rows, Lake.STREAM_METRICS_SCHEMA);
-      df.write().format("delta").mode("append")
-          .option("txnAppId", streamId + ":metrics")
-          .option("txnVersion", last)
-          .option("userMetadata", stream + ":metrics:" + last)
-          .save(lake.path(Lake.STREAM_METRICS));
+      IdempotentAppend.append(spark, lake.path(Lake.STREAM_METRICS), df, streamId + ":metrics", last, stream + ":metrics:" + last);
       written = last;
     }
     pending.headMap(written, true).clear();

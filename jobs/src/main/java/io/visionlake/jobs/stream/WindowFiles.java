@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 
 import io.visionlake.jobs.lake.DeltaRetry;
+import io.visionlake.jobs.lake.DriverParquet;
+import io.visionlake.jobs.lake.IdempotentAppend;
 import io.visionlake.jobs.lake.Lake;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -49,8 +51,31 @@ import scala.jdk.javaapi.CollectionConverters;
 final class WindowFiles {
   private static final Logger LOG = LoggerFactory.getLogger(WindowFiles.class);
 
-  /** Where a table stands after the stream's commit: the version it produced and its open files' paths. */
-  record Left(long version, List<String> openPaths) {}
+  /**
+   * Where a table stands after the stream's commit: the version it produced, its open files' paths
+   * and their {@code add} actions as JSON (empty in a state an earlier version wrote), so a
+   * restarted stream removes them without looking them up in the table's file list.
+   */
+  record Left(long version, List<String> openPaths, List<String> openActions) {
+    static Left of(long version, List<AddFile> open) {
+      return new Left(version, paths(open), open.stream().map(AddFile::json).toList());
+    }
+
+    /** The recorded add actions of the open files, when they are recorded and name exactly those paths; else null. */
+    List<AddFile> recordedAdds() {
+      if (openActions.size() != openPaths.size()) {
+        return null;
+      }
+      List<AddFile> adds = new ArrayList<>();
+      for (String json : openActions) {
+        if (!(org.apache.spark.sql.delta.actions.Action$.MODULE$.fromJson(json) instanceof AddFile add)) {
+          return null;
+        }
+        adds.add(add);
+      }
+      return paths(adds).equals(openPaths) ? adds : null;
+    }
+  }
 
   /**
    * The stream's rows of a table that a batch rewrites: a SQL predicate, and a column and value no
@@ -67,6 +92,10 @@ final class WindowFiles {
     }
   }
 
+  private static List<String> paths(List<AddFile> files) {
+    return files.stream().map(AddFile::path).toList();
+  }
+
   private final SparkSession spark;
   private final Lake lake;
   private final String stream;
@@ -78,6 +107,8 @@ final class WindowFiles {
    * with the table's history). After a restart they are looked up once.
    */
   private final Map<String, List<AddFile>> lastOpen = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Tables written through Spark jobs, and why (logged once per table). */
+  private final Map<String, String> throughSpark = new java.util.concurrent.ConcurrentHashMap<>();
 
   WindowFiles(SparkSession spark, Lake lake, String stream, String streamId, int attempts) {
     this.spark = spark;
@@ -118,7 +149,7 @@ final class WindowFiles {
       this.before = before;
       DeltaLog log = DeltaLog.forTable(spark, lake.path(table));
       OptimisticTransaction t = log.startTransaction();
-      if (t.txnVersion(streamId) >= batchId) {
+      if (IdempotentAppend.committedVersion(t, streamId) >= batchId) {
         // A replay of a batch that reached this table: what the first attempt recorded (null: unknown, the next batch rewrites in full).
         this.after = recorded;
         this.committed = true;
@@ -138,6 +169,9 @@ final class WindowFiles {
     private void prepareSwap(OptimisticTransaction t) {
       List<AddFile> previous = lastOpen.get(table);
       if (previous == null || !previous.stream().map(AddFile::path).toList().equals(before.openPaths())) {
+        previous = before.recordedAdds(); // a restarted stream: as the state recorded them
+      }
+      if (previous == null) {
         previous = before.openPaths().isEmpty() ? List.of()
             : t.snapshot().allFiles().filter(col("path").isin(before.openPaths().toArray())).collectAsList();
       }
@@ -150,7 +184,7 @@ final class WindowFiles {
       this.openAdds = writeWindows(t, a);
       this.txn = t;
       this.actions = a;
-      this.after = new Left(t.readVersion() + 1, paths(openAdds));
+      this.after = Left.of(t.readVersion() + 1, openAdds);
     }
 
     String table() {
@@ -192,7 +226,7 @@ final class WindowFiles {
     private Left rewrite() {
       DeltaLog log = DeltaLog.forTable(spark, lake.path(table));
       OptimisticTransaction t = log.startTransaction();
-      if (t.txnVersion(streamId) >= batchId) {
+      if (IdempotentAppend.committedVersion(t, streamId) >= batchId) {
         return after; // a concurrent replay? Never with one query per checkpoint; the commit is there all the same
       }
       t.readWholeTable();
@@ -226,17 +260,39 @@ final class WindowFiles {
       List<AddFile> open = writeWindows(t, a);
       long version = commit(t, a, "windows of stream " + stream + " (rewritten)");
       lastOpen.put(table, open);
-      return new Left(version, paths(open));
+      return Left.of(version, open);
     }
 
     /**
-     * Writes the open windows' rows and the final windows' rows as one file each, in one Spark job
-     * (a union of two single partitions: the open rows are task 0, whose file name says so); adds
-     * both to {@code into} and returns the open file(s).
+     * Writes the open windows' rows and the final windows' rows as one file each; adds both to
+     * {@code into} and returns the open file(s). The driver holds the rows, so it writes them
+     * itself ({@link DriverParquet}: milliseconds, where a Spark job costs about a second of CPU);
+     * a table it cannot write alike (partitioned, constraints, deletion vectors...) gets one Spark
+     * job instead: a union of two single partitions, the open rows being task 0, whose file name
+     * says so.
      */
     private List<AddFile> writeWindows(OptimisticTransaction t, List<Action> into) {
       if (openRows.isEmpty() && finalRows.isEmpty()) {
         return List.of();
+      }
+      String unsupported = DriverParquet.unsupported(t, schema, finalRows);
+      if (unsupported == null) {
+        unsupported = DriverParquet.unsupported(t, schema, openRows);
+      }
+      if (unsupported == null) {
+        List<AddFile> open = new ArrayList<>();
+        if (!openRows.isEmpty()) {
+          open.add(DriverParquet.write(spark, t, schema, openRows));
+          into.addAll(open);
+        }
+        if (!finalRows.isEmpty()) {
+          into.add(DriverParquet.write(spark, t, schema, finalRows));
+        }
+        return open;
+      }
+      if (!throughSpark.containsKey(table)) {
+        throughSpark.put(table, unsupported);
+        LOG.info("Stream {}: {} is written through Spark jobs ({}), not by the driver alone", stream, table, unsupported);
       }
       if (openRows.isEmpty() || finalRows.isEmpty()) {
         List<AddFile> files = write(t, openRows.isEmpty() ? finalRows : openRows, into);
@@ -253,7 +309,7 @@ final class WindowFiles {
       return open;
     }
 
-    /** Writes {@code rows} (null: the open rows, then the final rows, one partition each) into new files of the table. */
+    /** Writes {@code rows} (null: the open rows, then the final rows, one partition each) into new files of the table with a Spark job. */
     private List<AddFile> write(OptimisticTransaction t, List<Row> rows, List<Action> into) {
       // The table's column order (a later column, e.g. flow_counts.people, may sit elsewhere in an old table).
       Column[] columns = java.util.Arrays.stream(t.metadata().schema().fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
@@ -266,10 +322,6 @@ final class WindowFiles {
         into.add(f);
       }
       return files;
-    }
-
-    private static List<String> paths(List<AddFile> files) {
-      return files.stream().map(AddFile::path).toList();
     }
 
     private long commit(OptimisticTransaction t, List<Action> a, String what) {
