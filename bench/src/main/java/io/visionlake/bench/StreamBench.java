@@ -219,6 +219,16 @@ final class StreamBench {
     r.put("latency_p50_ms", Math.round(agg.getDouble(2)));
     r.put("latency_p95_ms", Math.round(agg.getDouble(3)));
     r.put("avg_batch_ms", Math.round(agg.getDouble(4)));
+    // The steady state's fixed cost: each batch's time outside scoring and tracking, the first batch (model loads) aside.
+    List<Long> fixed = new ArrayList<>();
+    for (Row b : m.orderBy("batch_id").collectAsList().stream().skip(1).toList()) {
+      Map<String, Long> phases = b.getJavaMap(b.fieldIndex("phase_ms"));
+      fixed.add(phases.values().stream().mapToLong(Long::longValue).sum() - phases.getOrDefault("score", 0L)
+          - phases.getOrDefault("tracking", 0L));
+    }
+    java.util.Collections.sort(fixed);
+    r.put("fixed_cost_ms_steady", fixed);
+    r.put("fixed_cost_ms_steady_median", fixed.isEmpty() ? null : fixed.get(fixed.size() / 2));
     Map<String, Object> files = new LinkedHashMap<>();
     for (String t : List.of(Lake.FRAMES, Lake.FLOW_COUNTS, Lake.OBJECT_COUNTS, Lake.TRACKS, Lake.STREAM_METRICS)) {
       Path p = dir.resolve("lake").resolve(t);
@@ -230,8 +240,9 @@ final class StreamBench {
     r.put("files_per_table", files);
     long batches = agg.getLong(1);
     System.err.printf(Locale.ROOT, "[bench] stream live: %d frames landed at %.1f fps over %d s, %d taken = %.2f fps sustained in %d "
-            + "micro-batches (avg %d ms); latency p50 %.1f s, p95 %.1f s; files %s (per batch: frames %.2f)%n", landed, fps, seconds, taken,
-        taken / elapsed, batches, Math.round(agg.getDouble(4)), agg.getDouble(2) / 1000, agg.getDouble(3) / 1000, files,
+            + "micro-batches (avg %d ms, fixed cost median %s ms of %s); latency p50 %.1f s, p95 %.1f s; files %s (per batch: frames %.2f)%n",
+        landed, fps, seconds, taken, taken / elapsed, batches, Math.round(agg.getDouble(4)), r.get("fixed_cost_ms_steady_median"), fixed,
+        agg.getDouble(2) / 1000, agg.getDouble(3) / 1000, files,
         batches == 0 ? 0.0 : ((Integer) files.getOrDefault(Lake.FRAMES, 0)) / (double) batches);
     return r;
   }

@@ -198,6 +198,23 @@ public final class DriverParquet {
     }
   }
 
+  /**
+   * A blind append of {@code rows} to the existing Delta table at {@code path} in one file the
+   * driver writes, committed with {@code userMetadata}; returns false, having written nothing, when
+   * the table is one {@link #unsupported} names (the caller then appends through Spark).
+   */
+  public static boolean append(SparkSession spark, String path, StructType schema, List<Row> rows, String userMetadata) {
+    OptimisticTransaction t = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path).startTransaction();
+    if (rows.isEmpty() || unsupported(t, schema, rows) != null) {
+      return false;
+    }
+    AddFile file = write(spark, t, schema, rows);
+    t.commit(CollectionConverters.asScala(List.<org.apache.spark.sql.delta.actions.Action>of(file)).toList(),
+        new org.apache.spark.sql.delta.DeltaOperations.Write(org.apache.spark.sql.SaveMode.Append, scala.Option.empty(),
+            scala.Option.empty(), scala.Option.apply(userMetadata), scala.Option.empty(), scala.Option.empty(), scala.Option.empty()));
+    return true;
+  }
+
   /** Delta's statistics JSON for {@code rows} (in {@code schema}'s order). */
   static String stats(StructType schema, List<Row> rows) {
     ObjectNode stats = JSON.createObjectNode();

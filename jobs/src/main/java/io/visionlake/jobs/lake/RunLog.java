@@ -85,8 +85,13 @@ public final class RunLog {
    * rare metadata race (two backfill days, a schema evolution).
    */
   public void append(Entry entry) {
-    DeltaRetry.onConflict("job_runs " + entry.id(), 8, () -> spark.createDataFrame(List.of(entry.toRow()), SCHEMA)
-        .write().format("delta").mode("append").option("userMetadata", entry.id()).save(lake.path(Lake.JOB_RUNS)));
+    // One row the driver holds: written by the driver itself (no Spark job) unless the table is one it cannot write alike.
+    DeltaRetry.onConflict("job_runs " + entry.id(), 8, () -> {
+      if (!DriverParquet.append(spark, lake.path(Lake.JOB_RUNS), SCHEMA, List.of(entry.toRow()), entry.id())) {
+        spark.createDataFrame(List.of(entry.toRow()), SCHEMA)
+            .write().format("delta").mode("append").option("userMetadata", entry.id()).save(lake.path(Lake.JOB_RUNS));
+      }
+    });
   }
 
   /**
