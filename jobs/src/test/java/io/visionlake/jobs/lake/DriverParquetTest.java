@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.visionlake.jobs.testing.DeltaTestBase;
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -36,6 +37,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * statistics (bar the documented omissions), and answer the same filters, at the bounds where a
  * wrong statistic would skip a file that holds a match.
  */
+@IntegrationTest
 class DriverParquetTest extends DeltaTestBase {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final StructType SCHEMA = new StructType()

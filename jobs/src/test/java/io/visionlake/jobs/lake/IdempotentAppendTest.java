@@ -3,6 +3,7 @@ package io.visionlake.jobs.lake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionlake.jobs.testing.DeltaTestBase;
+import io.visionlake.udfs.testing.IntegrationTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * The checksum's transaction ids answer as Delta's state reconstruction does, and an append is
  * skipped exactly when Delta's {@code txnAppId}/{@code txnVersion} options would skip it.
  */
+@IntegrationTest
 class IdempotentAppendTest extends DeltaTestBase {
   static final StructType SCHEMA = new StructType().add("camera_id", DataTypes.StringType).add("n", DataTypes.LongType);
 
