@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * this executor by measuring it: on a model's first use in the JVM, a few batches of the
  * partition's own decoded images run through the model at each candidate layout (batch size 1, 2,
  * 4, 8, 16 up to the caller's batch size and the images at hand; threads among the divisors of the
- * task's cores), one warm-up and at most {@link #TIMED_CALLS} timed calls each, within a time budget.
+ * task's cores), one warm-up and at most {@link #TIMED_CALLS} timed calls each (one call when calls
+ * are long), within a time budget.
  * The fastest by images/s (median call) is kept per JVM, keyed by the model's weights, engine,
  * device, input size and the task's cores, and optionally written to a small JSON file in {@link
  * Settings#cacheDir()} so the next JVM on the same kind of machine reuses it without timing.
@@ -66,6 +67,12 @@ public final class LayoutTuner {
    * largest batch); their median is the candidate's time.
    */
   static final int TIMED_CALLS = 3;
+  /**
+   * A call this long is timed once, without a warm-up of its own (see {@link #measure}): ResNet-50
+   * on one core takes about 280 ms an image, where the rule of three timed calls and a warm-up per
+   * candidate measured batch 1 alone within the budget. Not final: tests lower it.
+   */
+  static long LONG_CALL_NANOS = 200_000_000L;
   /** Default wall-clock budget of one tuning, model loads for other thread counts included. */
   public static final long DEFAULT_BUDGET_MILLIS = 3000;
 
@@ -263,18 +270,30 @@ public final class LayoutTuner {
       try {
         Predictor<ImageBatch, BatchOutput> predictor = model.embedsWithGraph() ? null : model.newPredictor();
         try {
-          // A fresh model's first call pays for allocations and code paths the next calls reuse:
-          // one call at the largest batch first, so it is not charged to the first candidate.
-          warmUp(model, predictor, slice(all, largestCandidate(all.size())));
+          // A fresh model's first call pays for allocations and code paths the next calls reuse: one
+          // call at batch 1 first, so it is not charged to the first candidate (at the largest
+          // batch, a heavy model's warm-up alone would spend the budget).
+          warmUp(model, predictor, slice(all, 1));
+          long perImageNanos = 0; // the last candidate's time per image at this thread count
           for (int b : BATCH_CANDIDATES) {
-            if (b > all.size() || (best != null && System.nanoTime() > deadline)) {
+            if (b > all.size()) {
               break;
             }
-            Double rate = measure(model, predictor, slice(all, b), deadline);
-            if (rate == null) {
+            boolean longCalls = perImageNanos * b >= LONG_CALL_NANOS;
+            // A candidate may end past the deadline by half the budget at most: the predicted end
+            // of its calls decides, so a heavy model's next batch size is not started to run for
+            // many seconds, and a light one's are all measured.
+            long predicted = perImageNanos * b * (longCalls ? 1 : 1 + TIMED_CALLS);
+            if (best != null && System.nanoTime() + predicted > deadline + budgetMillis * 500_000L) {
+              break;
+            }
+            Measured m = measure(model, predictor, slice(all, b), deadline, !longCalls);
+            if (m == null) {
               break; // the engine rejects this batch size: larger ones are not tried either
             }
+            perImageNanos = m.nanosPerCall() / b;
             Layout layout = new Layout(b, t);
+            double rate = b * 1e9 / m.nanosPerCall();
             measured.put(layout, rate);
             if (best == null || rate > measured.get(best)) {
               best = layout;
@@ -334,14 +353,25 @@ public final class LayoutTuner {
     }
   }
 
-  /** Images/s of one warm-up plus up to {@link #TIMED_CALLS} timed calls (median), or null if the call fails. */
-  private static Double measure(LoadedModel model, Predictor<ImageBatch, BatchOutput> predictor, ImageBatch batch, long deadline) {
+  /** A candidate's median call time. */
+  private record Measured(long nanosPerCall) {}
+
+  /**
+   * The median of up to {@link #TIMED_CALLS} timed calls, after one warm-up when {@code warmUp};
+   * null if the call fails. Calls of {@link #LONG_CALL_NANOS} or more (a heavy model) are timed
+   * once and skip the warm-up: a new batch shape's first-call cost is milliseconds, small next to
+   * such a call, and every call more would spend the budget on what is already known.
+   */
+  private static Measured measure(LoadedModel model, Predictor<ImageBatch, BatchOutput> predictor, ImageBatch batch, long deadline,
+      boolean warmUp) {
     long[] nanos = new long[TIMED_CALLS];
     int n = 0;
     try {
-      call(model, predictor, batch);
+      if (warmUp) {
+        call(model, predictor, batch);
+      }
       for (; n < TIMED_CALLS; n++) {
-        if (n > 0 && System.nanoTime() > deadline) {
+        if (n > 0 && (System.nanoTime() > deadline || nanos[n - 1] >= LONG_CALL_NANOS)) {
           break;
         }
         long t0 = System.nanoTime();
@@ -354,8 +384,7 @@ public final class LayoutTuner {
     }
     long[] done = Arrays.copyOf(nanos, n);
     Arrays.sort(done);
-    long median = done[done.length / 2];
-    return batch.size() * 1e9 / median;
+    return new Measured(done[done.length / 2]);
   }
 
   private static void call(LoadedModel model, Predictor<ImageBatch, BatchOutput> predictor, ImageBatch batch) throws Exception {

@@ -88,6 +88,24 @@ class LayoutTunerTest {
   }
 
   @Test
+  void longCallsAreTimedOnceWithoutAWarmUpEach() {
+    ModelSpec spec = catalog.resolve("ppocr-orientation");
+    long saved = LayoutTuner.LONG_CALL_NANOS;
+    LayoutTuner.LONG_CALL_NANOS = 1; // every call counts as long, as a heavy model's do
+    try {
+      int before = LayoutTuner.timedCalls();
+      LayoutTuner.Choice choice = LayoutTuner.choose(spec, 1, spec.batchSize(), DecodeOptions.defaults(), images, TUNE);
+      assertThat(choice.imagesPerSecond().keySet()).as("pinned to 1 thread: every batch size still measured")
+          .containsExactly("batch=1,threads=1", "batch=2,threads=1", "batch=4,threads=1", "batch=8,threads=1", "batch=16,threads=1");
+      assertThat(LayoutTuner.timedCalls() - before)
+          .as("the model's warm-up, batch 1's warm-up and one timed call, then one call per larger batch size")
+          .isEqualTo(1 + 2 + 4);
+    } finally {
+      LayoutTuner.LONG_CALL_NANOS = saved;
+    }
+  }
+
+  @Test
   void theSavedLayoutServesTheNextJvmWithoutTiming(@TempDir Path dir) throws IOException {
     ModelSpec spec = catalog.resolve("fashion-cnn"); // PyTorch: one intra-op pool per process, so batch size only
     LayoutTuner.Settings saving = new LayoutTuner.Settings(true, dir.toString(), 120_000);
