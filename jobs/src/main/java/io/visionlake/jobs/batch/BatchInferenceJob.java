@@ -9,6 +9,7 @@ import io.visionlake.jobs.faces.FaceRecognition;
 import io.visionlake.jobs.lake.LabelStats;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.lake.RunLog;
+import io.visionlake.jobs.lake.WriteFiles;
 import io.visionlake.jobs.scoring.AnalyzerSelection;
 import io.visionlake.jobs.scoring.HeadColumns;
 import io.visionlake.jobs.scoring.InputFiles;
@@ -116,12 +117,16 @@ public final class BatchInferenceJob {
     // Every table exists after any run (analysts' queries never miss one); a MERGE costs seconds of
     // planning even when its source is empty, so the ones with nothing to add are skipped.
     lake.ensure(spark, Lake.IMAGES, Lake.IMAGES_SCHEMA, "ingest_date");
-    Dataset<Row> imagesOut = HeadColumns.attach(spark, lake, Lake.IMAGES, images, head); // may add head columns: take the table after
+    // A file per 128 MB of results (at least one per core), not one per inference partition (WriteFiles).
+    long resultBytes = WriteFiles.cachedBytes(results);
+    Dataset<Row> imagesOut = WriteFiles.coalesce(spark,
+        HeadColumns.attach(spark, lake, Lake.IMAGES, images, head), resultBytes); // may add head columns: take the table after
     DeltaTable imagesTable = lake.table(spark, Lake.IMAGES);
     DeltaTable errorsTable = lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA);
     long imagesInserted = ok == 0 ? 0 : timed("write images", () -> insertNew(spark, imagesTable, imagesOut,
         "t.path = s.path AND t.image_id = s.image_id", runId));
-    long errorsInserted = failed == 0 ? 0 : timed("write image_errors", () -> insertNew(spark, errorsTable, errors,
+    long errorsInserted = failed == 0 ? 0 : timed("write image_errors", () -> insertNew(spark, errorsTable,
+        WriteFiles.coalesce(spark, errors, resultBytes),
         "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId));
     // Insert-only like images: a re-run after a kill between the two commits adds the faces it missed.
     long facesInserted = 0;
@@ -159,8 +164,8 @@ public final class BatchInferenceJob {
    */
   private static long insertNew(SparkSession spark, DeltaTable table, Dataset<Row> rows, String keyCondition, String runId) {
     Row[] metrics = new Row[1];
-    withCommitMetadata(spark, runId,
-        () -> metrics[0] = table.as("t").merge(rows.as("s"), keyCondition).withSchemaEvolution().whenNotMatched().insertAll().execute().first());
+    withCommitMetadata(spark, runId, () -> metrics[0] = WriteFiles.mergeAsPartitioned(spark,
+        () -> table.as("t").merge(rows.as("s"), keyCondition).withSchemaEvolution().whenNotMatched().insertAll().execute().first()));
     return metrics[0].getLong(metrics[0].fieldIndex("num_inserted_rows"));
   }
 

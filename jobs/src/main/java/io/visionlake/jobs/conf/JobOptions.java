@@ -48,7 +48,7 @@ public final class JobOptions {
 
   /** Target number of files per inference partition. */
   public static final String FILES_PER_PARTITION = PREFIX + "filesPerPartition";
-  public static final String FILES_PER_PARTITION_DEFAULT = "256";
+  public static final String FILES_PER_PARTITION_DEFAULT = "1024";
 
   /**
    * Where the scored rows are kept between the counting pass and the Delta writes: DISK_ONLY keeps

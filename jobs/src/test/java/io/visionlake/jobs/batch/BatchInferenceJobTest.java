@@ -63,8 +63,19 @@ class BatchInferenceJobTest extends DeltaTestBase {
   @Test
   @Order(1)
   void everyInputIsExactlyOneImageOrErrorRow() {
-    BatchInferenceJob.Result result = BatchInferenceJob.run(spark,
-        BatchInferenceJob.Settings.of(List.of(input.toString()), lake.toString(), "test"));
+    BatchInferenceJob.Result result;
+    spark.conf().set(JobOptions.FILES_PER_PARTITION, "2"); // many inference partitions, a few files written
+    try {
+      result = BatchInferenceJob.run(spark, BatchInferenceJob.Settings.of(List.of(input.toString()), lake.toString(), "test"));
+    } finally {
+      spark.conf().unset(JobOptions.FILES_PER_PARTITION);
+    }
+    int cores = spark.sparkContext().defaultParallelism();
+    for (String t : List.of(Lake.IMAGES, Lake.IMAGE_ERRORS)) {
+      long files = spark.sql("DESCRIBE DETAIL delta.`" + new Lake(lake.toString()).path(t) + "`").first().getAs("numFiles");
+      assertThat(files).as("%s: one file per core for a small run, not one per inference partition (%d)", t, corpus.size() / 2)
+          .isBetween(1L, (long) cores);
+    }
 
     assertThat(result.inputsSeen).as("files under the input, recursively").isEqualTo(corpus.size());
     assertThat(result.imagesWritten + result.errorsWritten).as("accounting").isEqualTo(result.inputsSeen);
