@@ -466,8 +466,9 @@ public final class InferenceBench implements Callable<Integer> {
   static Map<String, Object> jobLevers(SparkSession spark, Workload w, Path work) throws IOException {
     Map<String, Map<String, String>> levers = new LinkedHashMap<>();
     if ("fashion".equals(w.name)) { // cheap model: the job's own costs show
-      levers.put("filesPerPartition_64", Map.of("spark.visionlake.filesPerPartition", "64"));
-      levers.put("filesPerPartition_1024", Map.of("spark.visionlake.filesPerPartition", "1024"));
+      // Around the default of 1024: a quarter and four times as many files per partition.
+      levers.put("filesPerPartition_256", Map.of("spark.visionlake.filesPerPartition", "256"));
+      levers.put("filesPerPartition_4096", Map.of("spark.visionlake.filesPerPartition", "4096"));
       levers.put("storageLevel_MEMORY_AND_DISK", Map.of("spark.visionlake.results.storageLevel", "MEMORY_AND_DISK"));
     }
     levers.put("threads_per_task_2", Map.of("spark.visionlake.threads", "2"));

@@ -124,16 +124,16 @@ public final class BatchInferenceJob {
     DeltaTable imagesTable = lake.table(spark, Lake.IMAGES);
     DeltaTable errorsTable = lake.ensure(spark, Lake.IMAGE_ERRORS, Lake.IMAGE_ERRORS_SCHEMA);
     long imagesInserted = ok == 0 ? 0 : timed("write images", () -> insertNew(spark, imagesTable, imagesOut,
-        "t.path = s.path AND t.image_id = s.image_id", runId));
+        "t.path = s.path AND t.image_id = s.image_id", runId, true));
     long errorsInserted = failed == 0 ? 0 : timed("write image_errors", () -> insertNew(spark, errorsTable,
         WriteFiles.coalesce(spark, errors, resultBytes),
-        "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId));
+        "t.path = s.path AND t.image_id <=> s.image_id AND t.stage = s.stage AND t.error_class = s.error_class", runId, true));
     // Insert-only like images: a re-run after a kill between the two commits adds the faces it missed.
     long facesInserted = 0;
     if (faces != null) {
       long found = faces.faces().count();
       facesInserted = found == 0 ? 0 : timed("write faces", () -> insertNew(spark, lake.ensure(spark, Lake.FACES, Lake.FACES_SCHEMA, "day"),
-          faces.faces(), "t.path = s.path AND t.image_id = s.image_id AND t.face_index = s.face_index", runId));
+          faces.faces(), "t.path = s.path AND t.image_id = s.image_id AND t.face_index = s.face_index", runId, false));
       LOG.info("Run {}: {} face(s), {} new; {}", runId, found, facesInserted, recognition.matcher().describe());
       faces.release();
     }
@@ -161,11 +161,17 @@ public final class BatchInferenceJob {
    * Insert-only MERGE: rows whose key is already in the table are left as they are. Returns rows
    * inserted. With schema evolution: a run with a new analyser adds its (nullable) columns to the
    * table, older rows read null there, and a later run without that analyser writes null to them.
+   *
+   * @param asPartitioned write the rows in their (coalesced) partitioning ({@link WriteFiles}), as
+   *     images and image_errors are; false keeps Delta's one writer per partition value, which
+   *     suits {@code faces}: a row per face, far fewer than images, one file a day
    */
-  private static long insertNew(SparkSession spark, DeltaTable table, Dataset<Row> rows, String keyCondition, String runId) {
+  private static long insertNew(SparkSession spark, DeltaTable table, Dataset<Row> rows, String keyCondition, String runId,
+      boolean asPartitioned) {
     Row[] metrics = new Row[1];
-    withCommitMetadata(spark, runId, () -> metrics[0] = WriteFiles.mergeAsPartitioned(spark,
-        () -> table.as("t").merge(rows.as("s"), keyCondition).withSchemaEvolution().whenNotMatched().insertAll().execute().first()));
+    java.util.function.Supplier<Row> merge =
+        () -> table.as("t").merge(rows.as("s"), keyCondition).withSchemaEvolution().whenNotMatched().insertAll().execute().first();
+    withCommitMetadata(spark, runId, () -> metrics[0] = asPartitioned ? WriteFiles.mergeAsPartitioned(spark, merge) : merge.get());
     return metrics[0].getLong(metrics[0].fieldIndex("num_inserted_rows"));
   }
 
