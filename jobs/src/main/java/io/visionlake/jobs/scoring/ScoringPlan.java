@@ -231,7 +231,7 @@ public final class ScoringPlan {
     if (cores > 0 && n > cores) {
       n = (n + cores - 1) / cores * cores;
     }
-    return (int) Math.max(1, Math.min(n, Math.max(1, inputs)));
+    return (int) Math.max(1, Math.min(n, inputs));
   }
 
   /** The scorer's rows: {@link FileScorer}'s outcome columns, then the analysers' columns. */

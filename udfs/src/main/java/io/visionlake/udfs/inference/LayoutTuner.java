@@ -63,8 +63,8 @@ public final class LayoutTuner {
   /** Batch sizes measured, up to the caller's batch size and the images available. */
   static final int[] BATCH_CANDIDATES = {1, 2, 4, 8, 16};
   /**
-   * Timed calls per candidate after its one warm-up (plus one warm-up per thread count at the
-   * largest batch); their median is the candidate's time.
+   * Timed calls per candidate after its one warm-up (plus one warm-up per thread count at batch
+   * 1); their median is the candidate's time.
    */
   static final int TIMED_CALLS = 3;
   /**
@@ -287,13 +287,13 @@ public final class LayoutTuner {
             if (best != null && System.nanoTime() + predicted > deadline + budgetMillis * 500_000L) {
               break;
             }
-            Measured m = measure(model, predictor, slice(all, b), deadline, !longCalls);
-            if (m == null) {
+            Long nanosPerCall = measure(model, predictor, slice(all, b), deadline, !longCalls);
+            if (nanosPerCall == null) {
               break; // the engine rejects this batch size: larger ones are not tried either
             }
-            perImageNanos = m.nanosPerCall() / b;
+            perImageNanos = nanosPerCall / b;
             Layout layout = new Layout(b, t);
-            double rate = b * 1e9 / m.nanosPerCall();
+            double rate = b * 1e9 / nanosPerCall;
             measured.put(layout, rate);
             if (best == null || rate > measured.get(best)) {
               best = layout;
@@ -353,16 +353,13 @@ public final class LayoutTuner {
     }
   }
 
-  /** A candidate's median call time. */
-  private record Measured(long nanosPerCall) {}
-
   /**
-   * The median of up to {@link #TIMED_CALLS} timed calls, after one warm-up when {@code warmUp};
-   * null if the call fails. Calls of {@link #LONG_CALL_NANOS} or more (a heavy model) are timed
+   * The median nanoseconds of up to {@link #TIMED_CALLS} timed calls, after one warm-up when
+   * {@code warmUp}; null if the call fails. Calls of {@link #LONG_CALL_NANOS} or more (a heavy model) are timed
    * once and skip the warm-up: a new batch shape's first-call cost is milliseconds, small next to
    * such a call, and every call more would spend the budget on what is already known.
    */
-  private static Measured measure(LoadedModel model, Predictor<ImageBatch, BatchOutput> predictor, ImageBatch batch, long deadline,
+  private static Long measure(LoadedModel model, Predictor<ImageBatch, BatchOutput> predictor, ImageBatch batch, long deadline,
       boolean warmUp) {
     long[] nanos = new long[TIMED_CALLS];
     int n = 0;
@@ -384,7 +381,7 @@ public final class LayoutTuner {
     }
     long[] done = Arrays.copyOf(nanos, n);
     Arrays.sort(done);
-    return new Measured(done[done.length / 2]);
+    return done[done.length / 2];
   }
 
   private static void call(LoadedModel model, Predictor<ImageBatch, BatchOutput> predictor, ImageBatch batch) throws Exception {
