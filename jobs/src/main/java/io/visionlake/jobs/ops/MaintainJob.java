@@ -2,6 +2,7 @@ package io.visionlake.jobs.ops;
 
 import io.delta.tables.DeltaTable;
 import io.visionlake.jobs.cli.JobMain;
+import io.visionlake.jobs.lake.DeltaRetry;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.lake.SideBySide;
 import java.util.ArrayList;
@@ -19,6 +20,13 @@ import org.slf4j.LoggerFactory;
  * know, such as one a user keeps in the lake, is compacted only and reported so), VACUUM with a retention that keeps a week of time travel by default
  * (never below Delta's own 7-day safety check unless explicitly asked), and a report of each
  * table's size, file count and version.
+ *
+ * <p>Safe beside running writers (a stream's micro-batches, a backfill): an OPTIMIZE that loses a
+ * race with a writer's commit is run again ({@link DeltaRetry}; the writer's side handles losing to
+ * OPTIMIZE), and VACUUM never deletes a file a writer has written but not yet committed. Such a file
+ * is in no version of the log, so a retention below {@link #ORPHAN_HOURS} vacuums in LITE mode (only
+ * the files the log removed) and removes files the log never held only when they are older than
+ * {@link #ORPHAN_HOURS}.
  */
 public final class MaintainJob {
   private static final Logger LOG = LoggerFactory.getLogger(MaintainJob.class);
@@ -37,6 +45,11 @@ public final class MaintainJob {
    * older version than that would fail, so it is for lakes with no long-running readers.
    */
   public static List<TableReport> run(SparkSession spark, Lake lake, Long vacuumHours) {
+    return run(spark, lake, vacuumHours, Integer.parseInt(io.visionlake.jobs.conf.JobOptions.COMMIT_ATTEMPTS_DEFAULT));
+  }
+
+  /** As {@link #run(SparkSession, Lake, Long)}, running a conflicting OPTIMIZE up to {@code attempts} times. */
+  public static List<TableReport> run(SparkSession spark, Lake lake, Long vacuumHours, int attempts) {
     if (vacuumHours != null && vacuumHours < 0) {
       throw new IllegalArgumentException("--vacuum-hours must be >= 0, got " + vacuumHours);
     }
@@ -44,16 +57,20 @@ public final class MaintainJob {
     // Set once for the whole run: the tables are maintained side by side, and a session setting
     // unset by one table's VACUUM while another's runs would fail the other.
     String retentionCheck = "spark.databricks.delta.retentionDurationCheck.enabled";
+    // Delta 4 ignores a VACUUM retention other than 0 hours by default (the table's
+    // delta.deletedFileRetentionDuration, 7 days, applies instead): --vacuum-hours 24 would keep a week.
+    String ignoreRetention = "spark.databricks.delta.vacuum.retentionWindowIgnore.enabled";
     boolean below = vacuumHours != null && vacuumHours < 168;
     if (below) {
       spark.conf().set(retentionCheck, "false");
     }
+    spark.conf().set(ignoreRetention, "false");
     // A small table's OPTIMIZE and VACUUM are mostly driver work and waits (planning, the log,
     // listing): two tables at a time keep both cores of a small machine busy.
     try (SideBySide tables = new SideBySide(spark, "maintain", PARALLEL_TABLES)) {
       List<java.util.concurrent.Future<TableReport>> running = new ArrayList<>();
       for (String name : names) {
-        running.add(tables.submit(name, () -> maintain(spark, lake, name, vacuumHours)));
+        running.add(tables.submit(name, () -> maintain(spark, lake, name, vacuumHours, attempts)));
       }
       tables.awaitAll();
       List<TableReport> out = new ArrayList<>();
@@ -63,13 +80,22 @@ public final class MaintainJob {
       if (below) {
         spark.conf().unset(retentionCheck);
       }
+      spark.conf().unset(ignoreRetention);
     }
   }
 
   /** Tables maintained at once. */
   static final int PARALLEL_TABLES = 2;
 
-  private static TableReport maintain(SparkSession spark, Lake lake, String name, Long vacuumHours) {
+  /**
+   * The youngest a file no version of the log ever held may be when VACUUM deletes it. A stream's
+   * micro-batch or a backfill day writes its files, then commits them, seconds to minutes later;
+   * until then those files are in no version, and a VACUUM with a shorter retention would delete
+   * them and break the commit that follows (its rows lost). An hour is far beyond either.
+   */
+  static final long ORPHAN_HOURS = 1;
+
+  private static TableReport maintain(SparkSession spark, Lake lake, String name, Long vacuumHours, int attempts) {
     spark.sparkContext().setJobGroup("visionlake-maintain-" + name, "Maintain " + lake.path(name), false);
     try {
       DeltaTable table = lake.table(spark, name);
@@ -78,10 +104,12 @@ public final class MaintainJob {
       String[] zorder = Lake.ZORDER.getOrDefault(name, List.of()).stream().filter(columns::contains).toArray(String[]::new);
       // One file or none: nothing to compact, and no other file to cluster its rows apart from.
       long files = table.detail().first().<Long>getAs("numFiles");
-      long optimized = files < 2 ? 0
-          : optimizeMetric(zorder.length > 0 ? table.optimize().executeZOrderBy(zorder) : table.optimize().executeCompaction());
+      // A stream commits every few seconds: an OPTIMIZE that read a file the stream's commit then
+      // removed (its open windows) loses the race, changes nothing, and is run again on the new version.
+      long optimized = files < 2 ? 0 : DeltaRetry.onConflict("maintain " + name + " OPTIMIZE", attempts,
+          () -> optimizeMetric(zorder.length > 0 ? table.optimize().executeZOrderBy(zorder) : table.optimize().executeCompaction()));
       if (vacuumHours != null) {
-        table.vacuum(vacuumHours);
+        vacuum(spark, lake.path(name), vacuumHours);
       }
       TableReport r = TableReport.of(spark, name, lake.path(name), optimized, zorder, known);
       LOG.info("{}", r);
@@ -89,6 +117,30 @@ public final class MaintainJob {
     } finally {
       spark.sparkContext().clearJobGroup();
     }
+  }
+
+  /**
+   * VACUUM that spares the files a running writer has not committed yet: below {@link
+   * #ORPHAN_HOURS}, LITE mode deletes only what the log removed longer ago than {@code hours} (an
+   * uncommitted file was never in the log), and a FULL pass at {@link #ORPHAN_HOURS} removes what
+   * the log never held (a failed task's files).
+   */
+  private static void vacuum(SparkSession spark, String path, long hours) {
+    String table = "delta.`" + path.replace("`", "``") + "`";
+    if (hours < ORPHAN_HOURS) {
+      try {
+        spark.sql("VACUUM " + table + " LITE RETAIN " + hours + " HOURS").collect();
+      } catch (RuntimeException e) {
+        if (String.valueOf(e.getMessage()).contains("DELTA_CANNOT_VACUUM_LITE")) {
+          throw new IllegalStateException("VACUUM of " + path + " below " + ORPHAN_HOURS + " hour: the Delta log no longer holds"
+              + " every file removed since the table's last VACUUM (its old log entries were cleaned up), so the files that may"
+              + " be deleted at once cannot be told from a running writer's uncommitted ones. Run maintain with --vacuum-hours "
+              + ORPHAN_HOURS + " or more once (it removes them by listing, an hour after they were removed), then lower it again", e);
+        }
+        throw e;
+      }
+    }
+    spark.sql("VACUUM " + table + " RETAIN " + Math.max(hours, ORPHAN_HOURS) + " HOURS").collect();
   }
 
   /** numFilesRemoved of OPTIMIZE's metrics row (0 when nothing was rewritten). */
