@@ -111,6 +111,16 @@ public final class InferenceBench implements Callable<Integer> {
       description = "stream workload: seconds of live landing through --trigger 5s (0: none). Default: ${DEFAULT-VALUE}.")
   int streamLiveSeconds;
 
+  @Option(names = "--stream-simulated-minutes", defaultValue = "60", paramLabel = "M",
+      description = "stream workload: minutes of camera time replayed back to back at the live rate, 5 s of frames per"
+          + " micro-batch, with maintain beside it (--stream-maintain-minutes); reports files per table (0: none). Default: ${DEFAULT-VALUE}.")
+  int streamSimulatedMinutes;
+
+  @Option(names = "--stream-maintain-minutes", defaultValue = "15", paramLabel = "M",
+      description = "stream workload: simulated minutes between two maintain runs beside the simulated stream (0: none)."
+          + " Default: ${DEFAULT-VALUE}.")
+  int streamMaintainMinutes;
+
   @Option(names = "--stream-live-fps", defaultValue = "2", paramLabel = "FPS",
       description = "stream workload: frames per second landed in all (two cameras). Default: ${DEFAULT-VALUE}.")
   double streamLiveFps;
@@ -197,7 +207,8 @@ public final class InferenceBench implements Callable<Integer> {
         continue;
       }
       if (StreamBench.NAME.equals(w)) { // a micro-batch's cost beside inference, with and without history; live latency
-        results.put(w, StreamBench.run(spark, home, workDir, streamBatchFrames, streamLiveSeconds, streamLiveFps));
+        results.put(w, StreamBench.run(spark, home, workDir, streamBatchFrames, streamLiveSeconds, streamLiveFps,
+            streamSimulatedMinutes, streamMaintainMinutes));
         continue;
       }
       if (ObjectsAnalyzer.NAME.equals(w)) { // the raw detector against the stream end to end

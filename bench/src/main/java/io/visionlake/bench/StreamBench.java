@@ -48,7 +48,8 @@ final class StreamBench {
 
   private StreamBench() {}
 
-  static Map<String, Object> run(SparkSession spark, Path home, Path work, int batchFrames, int liveSeconds, double liveFps) throws Exception {
+  static Map<String, Object> run(SparkSession spark, Path home, Path work, int batchFrames, int liveSeconds, double liveFps,
+      int simulatedMinutes, int maintainMinutes) throws Exception {
     List<Path> frames;
     try (Stream<Path> s = Files.list(home.resolve("data/samples/cameras"))) {
       frames = s.filter(p -> p.getFileName().toString().endsWith(".jpg")).sorted().collect(Collectors.toList());
@@ -110,6 +111,10 @@ final class StreamBench {
 
     if (liveSeconds > 0) {
       r.put("live", live(spark, work.resolve("stream-live"), frames, liveSeconds, liveFps));
+    }
+    if (simulatedMinutes > 0) {
+      r.put("simulated", simulated(spark, work.resolve("stream-simulated"), frames, simulatedMinutes, liveFps,
+          maintainMinutes));
     }
     return r;
   }
@@ -245,5 +250,107 @@ final class StreamBench {
         agg.getDouble(2) / 1000, agg.getDouble(3) / 1000, files,
         batches == 0 ? 0.0 : ((Integer) files.getOrDefault(Lake.FRAMES, 0)) / (double) batches);
     return r;
+  }
+
+  /** The live workload's trigger, in seconds: a simulated micro-batch holds this many seconds of frames. */
+  static final int TRIGGER_SECONDS = 5;
+
+  /**
+   * What an hour (or {@code minutes}) of a stream leaves in the lake: two cameras' frames at {@code
+   * fps} in all, captured over {@code minutes} of camera time, landed up front (landing times in
+   * capture order) and taken {@link #TRIGGER_SECONDS} seconds of frames per micro-batch, back to
+   * back, as a {@code --trigger 5s} stream at that rate would take them. A scheduled {@code
+   * maintain} (default retention) runs beside the stream every {@code maintainMinutes}
+   * simulated minutes (0: never), as it would in production. Reports the files per table before and after
+   * each maintain and at the end, and the files the stream added in all (what a lake without
+   * maintenance would hold). Latency is not measured here: every frame landed before the stream
+   * started.
+   */
+  private static Map<String, Object> simulated(SparkSession spark, Path work, List<Path> frames, int minutes, double fps,
+      int maintainMinutes) throws Exception {
+    Path dir = InferenceBench.fresh(work);
+    Path landing = dir.resolve("landing");
+    int count = (int) Math.round(minutes * 60 * fps);
+    int perBatch = (int) Math.round(TRIGGER_SECONDS * fps);
+    Instant t0 = Instant.parse("2024-05-10T08:00:00Z");
+    long landedBase = System.currentTimeMillis() - count - 60_000L;
+    for (int i = 0; i < count; i++) {
+      Path cam = Files.createDirectories(landing.resolve("camera=" + (i % 2 == 0 ? "north" : "south")));
+      Path f = cam.resolve(FILE.format(t0.plusMillis(Math.round(i * 1000 / fps))) + ".jpg");
+      Files.copy(frames.get(i % frames.size()), f);
+      // The landing source takes files in landing order: landed as captured.
+      Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(landedBase + i));
+    }
+    Path lakeDir = dir.resolve("lake");
+    Lake lake = new Lake(lakeDir.toString());
+    long started = System.nanoTime();
+    StreamingInferenceJob.Handle h = StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing,
+            lakeDir.toString(), dir.resolve("checkpoint").toString())
+        .trigger("available-now").analyzers("objects").window("10s").maxPerTrigger(perBatch).queryName("bench-simulated"));
+    int batchesPerMaintain = maintainMinutes > 0 ? maintainMinutes * 60 / TRIGGER_SECONDS : Integer.MAX_VALUE;
+    List<Map<String, Object>> maintains = new ArrayList<>();
+    int next = batchesPerMaintain;
+    while (h.query().isActive()) {
+      int done = h.batchRows().size();
+      if (done >= next) { // beside the stream, which keeps committing while maintain runs
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("after_batches", done);
+        m.put("files_before", files(spark, lakeDir));
+        long t = System.nanoTime();
+        io.visionlake.jobs.ops.MaintainJob.run(spark, lake, 168L);
+        m.put("maintain_s", InferenceBench.round((System.nanoTime() - t) / 1e9));
+        m.put("files_after", files(spark, lakeDir));
+        System.err.printf(Locale.ROOT, "[bench] stream simulated: maintain after %d batches in %.1f s: files %s -> %s%n", done,
+            (System.nanoTime() - t) / 1e9, m.get("files_before"), m.get("files_after"));
+        maintains.add(m);
+        next = (done / batchesPerMaintain + 1) * batchesPerMaintain;
+      }
+      Thread.sleep(200);
+    }
+    h.awaitTermination();
+    double wall = (System.nanoTime() - started) / 1e9;
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("simulated_minutes", minutes);
+    r.put("frames", count);
+    r.put("frames_per_batch", perBatch);
+    r.put("micro_batches", h.batchRows().size());
+    r.put("frames_taken", table(spark, lakeDir, Lake.FRAMES).count());
+    r.put("wall_s", InferenceBench.round(wall));
+    r.put("maintain_every_minutes", maintainMinutes);
+    r.put("maintains", maintains);
+    Map<String, Integer> end = files(spark, lakeDir);
+    r.put("files_per_table", end);
+    Map<String, Long> added = new LinkedHashMap<>();
+    for (String t : end.keySet()) { // every file the stream's commits added: what the table would hold with no maintain
+      String[] commits;
+      try (Stream<Path> l = Files.list(lakeDir.resolve(t).resolve("_delta_log"))) {
+        commits = l.map(Path::toString).filter(n -> n.endsWith(".json")).toArray(String[]::new);
+      }
+      Dataset<Row> log = spark.read().json(commits)
+          .withColumn("commit", org.apache.spark.sql.functions.input_file_name());
+      Dataset<Row> ops = log.where("commitInfo IS NOT NULL").selectExpr("commit", "commitInfo.operation AS operation");
+      added.put(t, !List.of(log.columns()).contains("add") ? 0L
+          : log.where("add IS NOT NULL").join(ops, "commit").where("operation <> 'OPTIMIZE'").count());
+    }
+    r.put("files_added_by_stream", added);
+    System.err.printf(Locale.ROOT, "[bench] stream simulated: %d min of 2 cameras at %.1f fps = %d frames in %d micro-batches of %d (%.0f s wall);"
+        + " files per table at the end %s (maintain every %d min); files the stream added in all %s%n", minutes, fps, count,
+        h.batchRows().size(), perBatch, wall, end, maintainMinutes, added);
+    return r;
+  }
+
+  private static Dataset<Row> table(SparkSession spark, Path lake, String name) {
+    return spark.read().format("delta").load(lake.resolve(name).toString());
+  }
+
+  /** Files per stream table (those present) of the latest version. */
+  private static Map<String, Integer> files(SparkSession spark, Path lake) {
+    Map<String, Integer> files = new LinkedHashMap<>();
+    for (String t : List.of(Lake.FRAMES, Lake.FLOW_COUNTS, Lake.OBJECT_COUNTS, Lake.TRACKS, Lake.LINE_CROSSINGS, Lake.STREAM_METRICS)) {
+      if (Files.isDirectory(lake.resolve(t).resolve("_delta_log"))) {
+        files.put(t, table(spark, lake, t).inputFiles().length);
+      }
+    }
+    return files;
   }
 }
