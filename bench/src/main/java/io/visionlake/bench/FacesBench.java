@@ -105,17 +105,18 @@ public final class FacesBench {
     return r;
   }
 
-  static Map<String, Object> run(SparkSession spark, Path home, Path work, int cores) throws Exception {
+  static Map<String, Object> run(SparkSession spark, Path home, Path work, int cores, int copies) throws Exception {
     Map<String, Object> r = raw(home, 2);
     List<Path> photos = photos(home);
     Path dir = InferenceBench.fresh(work.resolve("faces-photos"));
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < copies; k++) {
       for (Path p : photos) {
         Files.copy(p, dir.resolve(k + "-" + p.getFileName()));
       }
     }
     double job = AnalyzerBench.job(spark, FacesAnalyzer.NAME, dir, work, photos);
     double perImage = ((Number) r.get("faces_per_pass")).doubleValue() / photos.size();
+    r.put("job_images", copies * photos.size());
     r.put("job_img_s", InferenceBench.round(job));
     r.put("job_faces_s", InferenceBench.round(job * perImage));
     r.put("job_vs_raw_x_cores", InferenceBench.round(job / (((Number) r.get("full_img_s")).doubleValue() * cores)));

@@ -129,6 +129,10 @@ public final class InferenceBench implements Callable<Integer> {
       description = "vtest frames for the objects workload (raw detector and stream). Default: ${DEFAULT-VALUE}.")
   int objectsFrames;
 
+  @Option(names = "--faces-copies", defaultValue = "3", paramLabel = "N",
+      description = "faces workload: copies of the 8 photos the batch job reads (8 x N images). Default: ${DEFAULT-VALUE}.")
+  int facesCopies;
+
   @Option(names = "--analyzer-images", defaultValue = "60", paramLabel = "N",
       description = "Images per analyser workload (default: ${DEFAULT-VALUE}).")
   int analyzerImages;
@@ -203,7 +207,7 @@ public final class InferenceBench implements Callable<Integer> {
         continue;
       }
       if (io.visionlake.udfs.analyze.FacesAnalyzer.NAME.equals(w)) { // faces/s, detection alone and with descriptors, raw vs job
-        results.put(w, FacesBench.run(spark, home, workDir, cores));
+        results.put(w, FacesBench.run(spark, home, workDir, cores, facesCopies));
         continue;
       }
       if (StreamBench.NAME.equals(w)) { // a micro-batch's cost beside inference, with and without history; live latency
@@ -250,6 +254,7 @@ public final class InferenceBench implements Callable<Integer> {
     counts.put("--resnet-batch", resnetBatch);
     counts.put("--people-frames", peopleFrames);
     counts.put("--objects-frames", objectsFrames);
+    counts.put("--faces-copies", facesCopies);
     counts.put("--analyzer-images", analyzerImages);
     counts.put("--stream-batch-frames", streamBatchFrames);
     if (rssImages != null) {

@@ -103,11 +103,15 @@ public final class MaintainJob {
       boolean known = Lake.ZORDER.containsKey(name);
       String[] zorder = Lake.ZORDER.getOrDefault(name, List.of()).stream().filter(columns::contains).toArray(String[]::new);
       // One file or none: nothing to compact, and no other file to cluster its rows apart from.
-      long files = table.detail().first().<Long>getAs("numFiles");
+      Row detail = table.detail().first();
+      long files = detail.<Long>getAs("numFiles");
       // A stream commits every few seconds: an OPTIMIZE that read a file the stream's commit then
       // removed (its open windows) loses the race, changes nothing, and is run again on the new version.
+      // A table a stream rewrites every batch: only its settled files, or it would lose every race.
+      boolean settledOnly = SettledCompaction.TABLES.contains(name) && detail.getList(detail.fieldIndex("partitionColumns")).isEmpty();
       long optimized = files < 2 ? 0 : DeltaRetry.onConflict("maintain " + name + " OPTIMIZE", attempts,
-          () -> optimizeMetric(zorder.length > 0 ? table.optimize().executeZOrderBy(zorder) : table.optimize().executeCompaction()));
+          () -> settledOnly ? SettledCompaction.compact(spark, lake.path(name), zorder)
+              : optimizeMetric(zorder.length > 0 ? table.optimize().executeZOrderBy(zorder) : table.optimize().executeCompaction()));
       if (vacuumHours != null) {
         vacuum(spark, lake.path(name), vacuumHours);
       }

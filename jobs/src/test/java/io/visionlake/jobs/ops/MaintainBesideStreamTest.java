@@ -110,6 +110,30 @@ class MaintainBesideStreamTest extends DeltaTestBase {
         .isEqualTo(spark.read().format("delta").load(path).inputFiles().length);
   }
 
+  @Test
+  void settledCompactionLeavesAStreamsCurrentFileAlone() throws Exception {
+    String path = tmp.resolve("tracks").toString();
+    spark.range(0, 10).selectExpr("id", "id % 3 AS camera").coalesce(1).write().format("delta").save(path);
+    spark.range(10, 20).selectExpr("id", "id % 3 AS camera").coalesce(1).write().format("delta").mode("append").save(path);
+    Thread.sleep(20);
+    long settledBefore = System.currentTimeMillis();
+    Thread.sleep(20);
+    // The stream's current file: written after the horizon.
+    spark.range(20, 30).selectExpr("id", "id % 3 AS camera").coalesce(1).write().format("delta").mode("append").save(path);
+    java.util.Set<String> before = java.util.Set.of(spark.read().format("delta").load(path).inputFiles());
+    String current = spark.read().format("delta").load(path).filter("id >= 20").inputFiles()[0];
+
+    assertThat(SettledCompaction.compact(spark, path, new String[] {"camera", "id"}, settledBefore)).as("the two settled files").isEqualTo(2);
+    List<String> after = List.of(spark.read().format("delta").load(path).inputFiles());
+    assertThat(after).as("one compacted file beside the current one").hasSize(2).contains(current);
+    assertThat(before).doesNotContainAnyElementsOf(after.stream().filter(f -> !f.equals(current)).toList());
+    assertThat(spark.read().format("delta").load(path).count()).isEqualTo(30);
+    Row last = spark.sql("DESCRIBE HISTORY delta.`" + path + "` LIMIT 1").first();
+    assertThat(last.<String>getAs("operation")).isEqualTo("OPTIMIZE");
+    assertThat(SettledCompaction.compact(spark, path, new String[] {"camera", "id"}, settledBefore)).as("nothing settled is left to join")
+        .isZero();
+  }
+
   private StreamingInferenceJob.Handle stream(Path landing, Path dir) throws Exception {
     return StreamingInferenceJob.run(spark, StreamingInferenceJob.Settings.of("dir:" + landing, dir.toString(), dir + "-cp")
         .trigger("available-now").maxPerTrigger(6).analyzers("objects").window("1s"));
