@@ -137,8 +137,11 @@ public final class BatchInferenceJob {
       LOG.info("Run {}: {} face(s), {} new; {}", runId, found, facesInserted, recognition.matcher().describe());
       faces.release();
     }
-    // label_stats is a function of images, and a run only adds images dated ingestDate.
-    List<Date> touched = imagesInserted > 0 ? List.of(ingestDate) : List.of();
+    // label_stats is a function of images, and a run only adds images dated ingestDate; it (and
+    // object_stats) counts labels and objects, so rows with neither (a faces or OCR run) change no
+    // day's counts: their 2-s recomputation is skipped.
+    boolean counted = plan.selection().labels || plan.selection().fields.stream().anyMatch(f -> f.name().equals(LabelStats.OBJECTS_COLUMN));
+    List<Date> touched = imagesInserted > 0 && counted ? List.of(ingestDate) : List.of();
     timed("refresh label_stats", () -> {
       LabelStats.refresh(spark, lake, touched);
       return null;

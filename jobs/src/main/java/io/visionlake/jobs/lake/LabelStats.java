@@ -31,6 +31,9 @@ import org.apache.spark.sql.SparkSession;
 public final class LabelStats {
   private LabelStats() {}
 
+  /** The images column object_stats counts (the objects analyser's). */
+  public static final String OBJECTS_COLUMN = "objects";
+
   /** {@code ingest_date IN ('d1', ...)}: the label_stats (and images) partitions of {@code dates}. */
   public static String datePredicate(Collection<Date> dates) {
     return dates.stream().map(d -> "'" + d + "'").collect(Collectors.joining(", ", "ingest_date IN (", ")"));
@@ -84,11 +87,11 @@ public final class LabelStats {
   /** object_stats rows of the given days, from {@code images} (empty when no run asked for objects). */
   public static Dataset<Row> objectsOf(SparkSession spark, Lake lake, Collection<Date> dates) {
     Dataset<Row> images = lake.table(spark, Lake.IMAGES).toDF();
-    if (!java.util.Arrays.asList(images.columns()).contains("objects")) {
+    if (!java.util.Arrays.asList(images.columns()).contains(OBJECTS_COLUMN)) {
       return spark.createDataFrame(List.of(), Lake.OBJECT_STATS_SCHEMA);
     }
-    return images.filter(datePredicate(dates)).filter(col("objects").isNotNull())
-        .select(col("ingest_date"), col("source"), col("image_id"), col("path"), explode(col("objects")).as("o"))
+    return images.filter(datePredicate(dates)).filter(col(OBJECTS_COLUMN).isNotNull())
+        .select(col("ingest_date"), col("source"), col("image_id"), col("path"), explode(col(OBJECTS_COLUMN)).as("o"))
         .groupBy(col("ingest_date"), col("source"), col("o.label").as("label"))
         .agg(count_distinct(col("path"), col("image_id")).as("images"), count(lit(1)).as("objects"), avg(col("o.score")).as("avg_score"));
   }
