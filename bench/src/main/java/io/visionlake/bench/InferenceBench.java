@@ -121,6 +121,11 @@ public final class InferenceBench implements Callable<Integer> {
           + " Default: ${DEFAULT-VALUE}.")
   int streamMaintainMinutes;
 
+  @Option(names = "--stream-history", defaultValue = "true", paramLabel = "true|false", arity = "1",
+      description = "stream workload: the history ratio and first-batch fixed cost (false: the live and simulated runs only)."
+          + " Default: ${DEFAULT-VALUE}.")
+  boolean streamHistory;
+
   @Option(names = "--stream-live-fps", defaultValue = "2", paramLabel = "FPS",
       description = "stream workload: frames per second landed in all (two cameras). Default: ${DEFAULT-VALUE}.")
   double streamLiveFps;
@@ -212,7 +217,7 @@ public final class InferenceBench implements Callable<Integer> {
       }
       if (StreamBench.NAME.equals(w)) { // a micro-batch's cost beside inference, with and without history; live latency
         results.put(w, StreamBench.run(spark, home, workDir, streamBatchFrames, streamLiveSeconds, streamLiveFps,
-            streamSimulatedMinutes, streamMaintainMinutes));
+            streamSimulatedMinutes, streamMaintainMinutes, streamHistory));
         continue;
       }
       if (ObjectsAnalyzer.NAME.equals(w)) { // the raw detector against the stream end to end

@@ -97,10 +97,14 @@ public final class JobOptions {
   /** VACUUM retention of {@code scripts/submit maintain} when --vacuum-hours is not given. */
   public static final String VACUUM_HOURS = PREFIX + "maintain.vacuumHours";
   public static final String VACUUM_HOURS_DEFAULT = "168";
+  /** Age (minutes) from which maintain compacts a stream-rewritten table's files. */
+  public static final String SETTLED_MINUTES = PREFIX + "maintain.settledMinutes";
+  public static final String SETTLED_MINUTES_DEFAULT = "10";
 
   static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry(COMMIT_ATTEMPTS, COMMIT_ATTEMPTS_DEFAULT),
       Map.entry(VACUUM_HOURS, VACUUM_HOURS_DEFAULT),
+      Map.entry(SETTLED_MINUTES, SETTLED_MINUTES_DEFAULT),
       Map.entry(MODEL, MODEL_DEFAULT),
       Map.entry(BATCH_SIZE, ""),
       Map.entry(THREADS, "0"),

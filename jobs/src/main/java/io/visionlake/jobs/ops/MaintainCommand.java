@@ -47,7 +47,8 @@ final class MaintainCommand implements Callable<Integer> {
     SparkSession spark = Sessions.getOrCreate("visionlake-maintain");
     JobConf conf = JobConf.resolve(ModelCatalog.fromEnvironment().home(), confFile.path, spark);
     conf.log();
-    List<MaintainJob.TableReport> report = MaintainJob.run(spark, new Lake(lake.root), vacuumHours(conf), conf.getInt(JobOptions.COMMIT_ATTEMPTS));
+    List<MaintainJob.TableReport> report = MaintainJob.run(spark, new Lake(lake.root), vacuumHours(conf), conf.getInt(JobOptions.COMMIT_ATTEMPTS),
+        conf.getLong(JobOptions.SETTLED_MINUTES));
     System.out.println(MaintainJob.TableReport.format(report));
     spark.stop();
     return JobMain.DONE;

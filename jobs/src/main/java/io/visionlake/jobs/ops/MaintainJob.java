@@ -2,6 +2,7 @@ package io.visionlake.jobs.ops;
 
 import io.delta.tables.DeltaTable;
 import io.visionlake.jobs.cli.JobMain;
+import io.visionlake.jobs.conf.JobOptions;
 import io.visionlake.jobs.lake.DeltaRetry;
 import io.visionlake.jobs.lake.Lake;
 import io.visionlake.jobs.lake.SideBySide;
@@ -45,11 +46,16 @@ public final class MaintainJob {
    * older version than that would fail, so it is for lakes with no long-running readers.
    */
   public static List<TableReport> run(SparkSession spark, Lake lake, Long vacuumHours) {
-    return run(spark, lake, vacuumHours, Integer.parseInt(io.visionlake.jobs.conf.JobOptions.COMMIT_ATTEMPTS_DEFAULT));
+    return run(spark, lake, vacuumHours, Integer.parseInt(JobOptions.COMMIT_ATTEMPTS_DEFAULT),
+        Long.parseLong(JobOptions.SETTLED_MINUTES_DEFAULT));
   }
 
-  /** As {@link #run(SparkSession, Lake, Long)}, running a conflicting OPTIMIZE up to {@code attempts} times. */
-  public static List<TableReport> run(SparkSession spark, Lake lake, Long vacuumHours, int attempts) {
+  /**
+   * As {@link #run(SparkSession, Lake, Long)}, running a conflicting OPTIMIZE up to {@code attempts}
+   * times, and compacting a stream-rewritten table's files once they are {@code settledMinutes} old
+   * ({@link SettledCompaction}).
+   */
+  public static List<TableReport> run(SparkSession spark, Lake lake, Long vacuumHours, int attempts, long settledMinutes) {
     if (vacuumHours != null && vacuumHours < 0) {
       throw new IllegalArgumentException("--vacuum-hours must be >= 0, got " + vacuumHours);
     }
@@ -70,7 +76,7 @@ public final class MaintainJob {
     try (SideBySide tables = new SideBySide(spark, "maintain", PARALLEL_TABLES)) {
       List<java.util.concurrent.Future<TableReport>> running = new ArrayList<>();
       for (String name : names) {
-        running.add(tables.submit(name, () -> maintain(spark, lake, name, vacuumHours, attempts)));
+        running.add(tables.submit(name, () -> maintain(spark, lake, name, vacuumHours, attempts, settledMinutes)));
       }
       tables.awaitAll();
       List<TableReport> out = new ArrayList<>();
@@ -95,7 +101,8 @@ public final class MaintainJob {
    */
   static final long ORPHAN_HOURS = 1;
 
-  private static TableReport maintain(SparkSession spark, Lake lake, String name, Long vacuumHours, int attempts) {
+  private static TableReport maintain(SparkSession spark, Lake lake, String name, Long vacuumHours, int attempts,
+      long settledMinutes) {
     spark.sparkContext().setJobGroup("visionlake-maintain-" + name, "Maintain " + lake.path(name), false);
     try {
       DeltaTable table = lake.table(spark, name);
@@ -110,7 +117,7 @@ public final class MaintainJob {
       // A table a stream rewrites every batch: only its settled files, or it would lose every race.
       boolean settledOnly = SettledCompaction.TABLES.contains(name) && detail.getList(detail.fieldIndex("partitionColumns")).isEmpty();
       long optimized = files < 2 ? 0 : DeltaRetry.onConflict("maintain " + name + " OPTIMIZE", attempts,
-          () -> settledOnly ? SettledCompaction.compact(spark, lake.path(name), zorder)
+          () -> settledOnly ? SettledCompaction.compact(spark, lake.path(name), zorder, System.currentTimeMillis() - settledMinutes * 60_000L)
               : optimizeMetric(zorder.length > 0 ? table.optimize().executeZOrderBy(zorder) : table.optimize().executeCompaction()));
       if (vacuumHours != null) {
         vacuum(spark, lake.path(name), vacuumHours);

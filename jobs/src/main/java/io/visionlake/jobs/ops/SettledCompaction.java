@@ -24,8 +24,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * each batch; {@code face_sightings}: merged). Delta's OPTIMIZE takes every file, the stream's
  * current one too, so beside a stream that commits every few seconds it loses every race (measured:
  * eight attempts in a row on {@code object_counts} beside a 1-s micro-batch stream). This compacts
- * only the settled files, those older than {@link #SETTLED_MINUTES}: a running stream's current
- * file is younger than its trigger interval, so the two commits touch different files. The commit
+ * only the settled files, those older than {@code maintain.settledMinutes} (10): a running stream's
+ * current file is younger than its trigger interval plus a batch, so the two commits touch different files. The commit
  * changes no data ({@code dataChange=false}, an OPTIMIZE in the history): a stream's appends do not
  * conflict with it, and a stream whose table changed under its batch rewrites its rows on the new
  * version (its general path).
@@ -34,25 +34,14 @@ final class SettledCompaction {
   /** Tables a running stream removes files from every micro-batch. */
   static final Set<String> TABLES = Set.of(Lake.FLOW_COUNTS, Lake.OBJECT_COUNTS, Lake.TRACKS, Lake.FACE_SIGHTINGS);
 
-  /**
-   * Files younger than this are left to the next maintain: a stream's current file is never older
-   * than its trigger interval plus a batch (seconds to a few minutes).
-   */
-  static final long SETTLED_MINUTES = 10;
-
   private SettledCompaction() {}
 
   /**
-   * Rewrites the settled files of the unpartitioned Delta table at {@code path} as one file, its
-   * rows sorted by {@code sortBy}; returns the files it replaced (0 when fewer than two were settled).
-   * A file with deleted rows (a deletion vector) is left as it is: a plain read would bring its
-   * deleted rows back.
+   * Rewrites the settled files (written before {@code settledBefore}, epoch ms) of the
+   * unpartitioned Delta table at {@code path} as one file, its rows sorted by {@code sortBy};
+   * returns the files it replaced (0 when fewer than two were settled). A file with deleted rows (a
+   * deletion vector) is left as it is: a plain read would bring its deleted rows back.
    */
-  static long compact(SparkSession spark, String path, String[] sortBy) {
-    return compact(spark, path, sortBy, System.currentTimeMillis() - SETTLED_MINUTES * 60_000L);
-  }
-
-  /** As {@link #compact(SparkSession, String, String[])}, for the files written before {@code settledBefore} (epoch ms). */
   static long compact(SparkSession spark, String path, String[] sortBy, long settledBefore) {
     DeltaLog log = DeltaLog.forTable(spark, path);
     OptimisticTransaction t = log.startTransaction();
