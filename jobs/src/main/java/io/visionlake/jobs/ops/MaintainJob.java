@@ -112,9 +112,9 @@ public final class MaintainJob {
       // One file or none: nothing to compact, and no other file to cluster its rows apart from.
       Row detail = table.detail().first();
       long files = detail.<Long>getAs("numFiles");
-      // A stream commits every few seconds: an OPTIMIZE that read a file the stream's commit then
-      // removed (its open windows) loses the race, changes nothing, and is run again on the new version.
-      // A table a stream rewrites every batch: only its settled files, or it would lose every race.
+      // An OPTIMIZE that read a file a writer's commit then removed loses the race, changes nothing
+      // and runs again on the new version; a table a stream rewrites every batch compacts only its
+      // settled files, or it would lose every race (SettledCompaction).
       boolean settledOnly = SettledCompaction.TABLES.contains(name) && detail.getList(detail.fieldIndex("partitionColumns")).isEmpty();
       long optimized = files < 2 ? 0 : DeltaRetry.onConflict("maintain " + name + " OPTIMIZE", attempts,
           () -> settledOnly ? SettledCompaction.compact(spark, lake.path(name), zorder, System.currentTimeMillis() - settledMinutes * 60_000L)
