@@ -241,21 +241,15 @@ final class StreamBench {
     java.util.Collections.sort(fixed);
     r.put("fixed_cost_ms_steady", fixed);
     r.put("fixed_cost_ms_steady_median", fixed.isEmpty() ? null : fixed.get(fixed.size() / 2));
-    Map<String, Object> files = new LinkedHashMap<>();
-    for (String t : List.of(Lake.FRAMES, Lake.FLOW_COUNTS, Lake.OBJECT_COUNTS, Lake.TRACKS, Lake.STREAM_METRICS)) {
-      Path p = dir.resolve("lake").resolve(t);
-      if (Files.isDirectory(p)) {
-        int count = spark.read().format("delta").load(p.toString()).inputFiles().length;
-        files.put(t, count);
-      }
-    }
+    Map<String, Integer> files = files(spark, dir.resolve("lake"), Lake.FRAMES, Lake.FLOW_COUNTS, Lake.OBJECT_COUNTS, Lake.TRACKS,
+        Lake.STREAM_METRICS);
     r.put("files_per_table", files);
     long batches = agg.getLong(1);
     System.err.printf(Locale.ROOT, "[bench] stream live: %d frames landed at %.1f fps over %d s, %d taken = %.2f fps sustained in %d "
             + "micro-batches (avg %d ms, fixed cost median %s ms of %s); latency p50 %.1f s, p95 %.1f s; files %s (per batch: frames %.2f)%n",
         landed, fps, seconds, taken, taken / elapsed, batches, Math.round(agg.getDouble(4)), r.get("fixed_cost_ms_steady_median"), fixed,
         agg.getDouble(2) / 1000, agg.getDouble(3) / 1000, files,
-        batches == 0 ? 0.0 : ((Integer) files.getOrDefault(Lake.FRAMES, 0)) / (double) batches);
+        batches == 0 ? 0.0 : files.getOrDefault(Lake.FRAMES, 0) / (double) batches);
     return r;
   }
 
@@ -356,8 +350,13 @@ final class StreamBench {
 
   /** Files per stream table (those present) of the latest version. */
   private static Map<String, Integer> files(SparkSession spark, Path lake) {
+    return files(spark, lake, Lake.FRAMES, Lake.FLOW_COUNTS, Lake.OBJECT_COUNTS, Lake.TRACKS, Lake.LINE_CROSSINGS, Lake.STREAM_METRICS);
+  }
+
+  /** Files of each of {@code tables} present in {@code lake}, at its latest version. */
+  private static Map<String, Integer> files(SparkSession spark, Path lake, String... tables) {
     Map<String, Integer> files = new LinkedHashMap<>();
-    for (String t : List.of(Lake.FRAMES, Lake.FLOW_COUNTS, Lake.OBJECT_COUNTS, Lake.TRACKS, Lake.LINE_CROSSINGS, Lake.STREAM_METRICS)) {
+    for (String t : tables) {
       if (Files.isDirectory(lake.resolve(t).resolve("_delta_log"))) {
         files.put(t, table(spark, lake, t).inputFiles().length);
       }
