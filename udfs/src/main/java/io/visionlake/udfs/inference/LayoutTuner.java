@@ -135,6 +135,11 @@ public final class LayoutTuner {
     public String describe(String model) {
       return model + ": " + layout + " (" + source + ")";
     }
+
+    /** Nothing was measured because no image of the batch decoded: the next batch chooses again. */
+    public boolean undecided() {
+      return "default".equals(source);
+    }
   }
 
   /**

@@ -154,6 +154,10 @@ public final class PartitionedInference implements Serializable {
       private final List<R> ready = new ArrayList<>(batchSize);
       private int next;
       private ImageInferenceRunner runner; // made on the first batch with images: the layout is measured on them
+      // The runner's layout was not measured (no image of its batch decoded): the next batch with
+      // images chooses again. Otherwise a partition whose first files were corrupt ran all its
+      // images untuned, and which partition tuned first decided what job_runs recorded.
+      private boolean undecided;
 
       @Override
       public void close() {
@@ -202,8 +206,15 @@ public final class PartitionedInference implements Serializable {
           close();
           return;
         }
-        if (runner == null && !contents.isEmpty()) {
-          runner = newRunner(contents);
+        if ((runner == null || undecided) && !contents.isEmpty()) {
+          LayoutTuner.Choice choice = spec == null ? null : LayoutTuner.choose(spec, threads, batchSize, decodeOptions, contents, tuning);
+          if (runner == null || choice == null || !choice.undecided()) {
+            if (runner != null) {
+              runner.close();
+            }
+            runner = newRunner(choice);
+          }
+          undecided = choice != null && choice.undecided();
         }
         List<ImageResult> results = contents.isEmpty() ? List.of() : runner.inferAll(contents);
         ImageResult[] byRow = new ImageResult[pending.size()];
@@ -232,16 +243,15 @@ public final class PartitionedInference implements Serializable {
   }
 
   /**
-   * The runner of this partition, at the layout the tuner picks on {@code first} (the partition's
-   * first batch of images), or at {@code batchSize} and the configured threads without a model,
-   * with {@code layout=fixed} or with tuning off.
+   * A runner at {@code choice} (the tuner's pick on a batch of the partition's images; recorded in
+   * {@code layouts} unless {@link LayoutTuner.Choice#undecided}), or, without a model (null), at
+   * {@code batchSize} and the configured threads.
    */
-  private ImageInferenceRunner newRunner(List<byte[]> first) {
-    if (spec == null) {
+  private ImageInferenceRunner newRunner(LayoutTuner.Choice choice) {
+    if (choice == null) {
       return new ImageInferenceRunner(null, analyzers, decodeOptions, EngineThreads.resolve(threads, null), batchSize);
     }
-    LayoutTuner.Choice choice = LayoutTuner.choose(spec, threads, batchSize, decodeOptions, first, tuning);
-    if (layouts != null) {
+    if (layouts != null && !choice.undecided()) {
       layouts.add(choice.describe(spec.name()));
     }
     return new ImageInferenceRunner(spec, analyzers, decodeOptions, choice.layout().threads(), choice.layout().batchSize());

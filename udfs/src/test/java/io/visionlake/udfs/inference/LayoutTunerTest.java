@@ -170,6 +170,33 @@ class LayoutTunerTest {
     }
   }
 
+  /**
+   * A partition whose first batch has bytes but no image that decodes measures nothing there; its
+   * next batch with images is tuned, and only that layout is recorded (before, the partition ran
+   * every image at the spec's untuned batch size and job_runs said "default").
+   */
+  @Test
+  void aFirstBatchOfCorruptFilesLeavesTheLayoutToTheNextBatch() {
+    ModelSpec spec = catalog.resolve("fashion-cnn");
+    int batch = 4;
+    List<byte[]> partition = new ArrayList<>();
+    for (int i = 0; i < batch; i++) {
+      partition.add(("not an image " + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+    partition.addAll(images.subList(0, 8));
+    LayoutAccumulator used = new LayoutAccumulator();
+    PartitionedInference inference = new PartitionedInference(spec, List.of(), batch, DecodeOptions.defaults(), 0, null,
+        PartitionedInference.DEFAULT_MAX_BATCH_BYTES).withLayoutTuning(TUNE, used);
+    List<ImageResult> results = new ArrayList<>();
+    inference.apply(partition.iterator(), b -> b, (b, r) -> r).forEachRemaining(results::add);
+
+    assertThat(results).hasSize(partition.size());
+    assertThat(results.subList(0, batch)).as("the corrupt files fail to decode").noneMatch(ImageResult::isSuccess);
+    assertThat(results.subList(batch, results.size())).as("the images after them score").allMatch(ImageResult::isSuccess);
+    assertThat(used.value()).as("the layout measured on the first batch that decoded").singleElement().asString()
+        .matches("fashion-cnn: batch=(1|2|4),threads=\\d+ \\(tuned\\)");
+  }
+
   private static List<ImageResult> run(ModelSpec spec, int batchSize) {
     try (ImageInferenceRunner runner = new ImageInferenceRunner(spec, List.of(), DecodeOptions.defaults(), 1, batchSize)) {
       return runner.inferAll(images);
