@@ -60,10 +60,9 @@ public final class DayInputs {
       long[] size = new long[1];
       Map<String, String> identities = new TreeMap<>();
       long hidden = InputFiles.walk(fs, root, f -> {
-        String name = InputFiles.name(fs, f.getPath());
-        files.add(name);
-        size[0] += f.getLen();
-        identities.put(name, name + "\t" + f.getLen() + "\t" + f.getModificationTime());
+        files.add(f.name());
+        size[0] += f.length();
+        identities.put(f.name(), f.name() + "\t" + f.length() + "\t" + f.modificationTime());
       });
       Collections.sort(files);
       return new DayInputs(day, InputFiles.name(fs, root), true, files, size[0], sha256(String.join("\n", identities.values())), hidden);

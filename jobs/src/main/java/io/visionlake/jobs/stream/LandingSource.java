@@ -302,9 +302,8 @@ public final class LandingSource implements TableProvider {
           return out;
         }
         hidden = InputFiles.walk(fs, root, f -> {
-          String name = InputFiles.name(fs, f.getPath());
-          if (!seen.contains(name)) {
-            out.put(name, f.getModificationTime());
+          if (!seen.contains(f.name())) {
+            out.put(f.name(), f.modificationTime());
           }
         });
       } catch (IOException e) {
