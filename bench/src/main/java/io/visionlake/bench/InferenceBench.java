@@ -393,21 +393,54 @@ public final class InferenceBench implements Callable<Integer> {
         predictor.predict(shares.get(p).get(0));
         ps.add(predictor);
       }
-      List<Callable<Integer>> tasks = new ArrayList<>();
-      for (int p = 0; p < predictors; p++) {
-        int share = p;
-        tasks.add(() -> {
-          int n = 0;
-          for (ImageBatch b : shares.get(share)) {
-            n += ps.get(share).predict(b).size();
-          }
-          return n;
-        });
-      }
-      double rate = itemsPerSecond(tasks);
+      java.util.function.IntFunction<List<Callable<Integer>>> passes = k -> {
+        List<Callable<Integer>> tasks = new ArrayList<>();
+        for (int p = 0; p < predictors; p++) {
+          int share = p;
+          tasks.add(() -> {
+            int n = 0;
+            for (int pass = 0; pass < k; pass++) {
+              for (ImageBatch b : shares.get(share)) {
+                n += ps.get(share).predict(b).size();
+              }
+            }
+            return n;
+          });
+        }
+        return tasks;
+      };
+      double rate = steadyRate(passes, w.files.size());
       ps.forEach(Predictor::close);
       return rate;
     }
+  }
+
+  /** The shortest timed round of a raw measurement (see {@link #steadyRate}). */
+  static final double MIN_ROUND_SECONDS = 2.0;
+  /** Rounds of a short measurement, of which the median counts. */
+  static final int ROUNDS = 3;
+
+  /**
+   * Items per second of {@code passes} (tasks doing k passes over {@code items} items), robust to
+   * a short sample: one pass is timed; when it took under {@link #MIN_ROUND_SECONDS}, the rate is
+   * the median of {@link #ROUNDS} rounds of enough passes to last that long. A light model's pass
+   * over 2,048 images is 0.2 s, and the report's limit is the best of 15 levers: the maximum of
+   * 15 such samples was the noise's, not the model's (12,212 img/s for a lever whose neighbours
+   * measured 8,500-9,900).
+   */
+  static double steadyRate(java.util.function.IntFunction<List<Callable<Integer>>> passes, int items) throws Exception {
+    double once = itemsPerSecond(passes.apply(1));
+    double seconds = items / once;
+    if (seconds >= MIN_ROUND_SECONDS) {
+      return once;
+    }
+    int k = (int) Math.ceil(MIN_ROUND_SECONDS / seconds);
+    double[] rounds = new double[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+      rounds[r] = itemsPerSecond(passes.apply(k));
+    }
+    java.util.Arrays.sort(rounds);
+    return rounds[ROUNDS / 2];
   }
 
   /** Runs {@code tasks} at once, a thread each; returns the items they did (each returns its count) per second of wall time. */
