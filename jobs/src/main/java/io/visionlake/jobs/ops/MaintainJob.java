@@ -67,6 +67,9 @@ public final class MaintainJob {
     // delta.deletedFileRetentionDuration, 7 days, applies instead): --vacuum-hours 24 would keep a week.
     String ignoreRetention = "spark.databricks.delta.vacuum.retentionWindowIgnore.enabled";
     boolean below = vacuumHours != null && vacuumHours < 168;
+    // What the session had before (a user's --conf, a caller's setting): put back afterwards.
+    String checkBefore = spark.conf().get(retentionCheck, null);
+    String ignoreBefore = spark.conf().get(ignoreRetention, null);
     if (below) {
       spark.conf().set(retentionCheck, "false");
     }
@@ -84,9 +87,17 @@ public final class MaintainJob {
       return out;
     } finally {
       if (below) {
-        spark.conf().unset(retentionCheck);
+        restore(spark, retentionCheck, checkBefore);
       }
-      spark.conf().unset(ignoreRetention);
+      restore(spark, ignoreRetention, ignoreBefore);
+    }
+  }
+
+  private static void restore(SparkSession spark, String key, String before) {
+    if (before == null) {
+      spark.conf().unset(key);
+    } else {
+      spark.conf().set(key, before);
     }
   }
 

@@ -48,7 +48,21 @@ class MaintainJobTest extends DeltaTestBase {
 
     Set<Row> pairsBefore = rows(lake, Lake.NEAR_DUPLICATES);
     Set<Row> notesBefore = rows(lake, USER_TABLE);
-    List<MaintainJob.TableReport> report = MaintainJob.run(spark, lake, 0L);
+    // Maintain changes two Delta settings for its run; a session's own values (a user's --conf,
+    // here the opposite of Delta's defaults) are what they were afterwards, not unset.
+    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    String ignore = "spark.databricks.delta.vacuum.retentionWindowIgnore.enabled";
+    spark.conf().set(check, "false");
+    spark.conf().set(ignore, "false");
+    List<MaintainJob.TableReport> report;
+    try {
+      report = MaintainJob.run(spark, lake, 0L);
+      assertThat(spark.conf().get(check)).as("the session's own setting, back").isEqualTo("false");
+      assertThat(spark.conf().get(ignore)).as("the session's own setting, back").isEqualTo("false");
+    } finally {
+      spark.conf().unset(check);
+      spark.conf().unset(ignore);
+    }
     String text = MaintainJob.TableReport.format(report);
     System.out.println(text);
 
