@@ -41,12 +41,13 @@ public final class WriteFiles {
 
   /**
    * {@code rows} coalesced to {@link #count} files, where {@code bytes} is the size of the cached
-   * data they are selected from (an upper bound for them).
+   * data they are selected from (an upper bound for them). Their partition count is not asked for:
+   * {@code rows.rdd()} plans the query, and with adaptive execution runs its broadcast stages (the
+   * faces' gallery join), all of which the MERGE then does again; a coalesce to more partitions
+   * than there are keeps them as they are.
    */
   public static Dataset<Row> coalesce(SparkSession spark, Dataset<Row> rows, long bytes) {
-    int partitions = rows.rdd().getNumPartitions();
-    int files = count(bytes, spark.sparkContext().defaultParallelism(), partitions);
-    return files < partitions ? rows.coalesce(files) : rows;
+    return rows.coalesce(count(bytes, spark.sparkContext().defaultParallelism(), Integer.MAX_VALUE));
   }
 
   /** The size of {@code cached}'s data as Spark's cache measured it (call after it was filled). */
